@@ -1,0 +1,154 @@
+"""The `facilitator` console command: serve, accounts, tokens, demo data, migrations."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from sqlalchemy import func, select
+
+from . import create_app, migrate, services
+from .db import database
+from .errors import ServiceError
+from .models import User
+
+DEMO_EMAIL = "demo@facilitator.local"
+
+
+class AppGroup(click.Group):
+    """Commands run inside an app context built by the factory."""
+
+    def invoke(self, ctx):
+        ctx.obj = create_app()
+        with ctx.obj.app_context():
+            return super().invoke(ctx)
+
+
+@click.group(cls=AppGroup)
+def main() -> None:
+    """Facilitator: collect a workshop's inputs, group them live, export them unedited."""
+
+
+@main.group()
+def db() -> None:
+    """Database migrations (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(database().url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION."""
+    migrate.downgrade(database().url, revision)
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the models (for developers)."""
+    migrate.revision(database().url, message)
+
+
+@main.group()
+def user() -> None:
+    """Facilitator accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="May manage accounts.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+def user_create(email: str, admin: bool, password: str) -> None:
+    """Create a facilitator account."""
+    try:
+        created = services.create_user(email, password, is_admin=admin)
+    except ServiceError as error:
+        raise click.ClickException(f"{error.code}: {error.message()}") from None
+    click.echo(f"Created {'admin' if admin else 'facilitator'} {created.email}.")
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--label", default="cli")
+def token_create(email: str, label: str) -> None:
+    """Print a new API token for EMAIL (shown once; stored only as a hash)."""
+    with database().reader() as s:
+        found = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if found is None:
+        raise click.ClickException(f"No account {email}.")
+    value, _row = services.create_token(found.id, label)
+    click.echo(value)
+
+
+@main.command()
+@click.option("--owner", default=None, help="Email of the owner (default: the demo account).")
+def demo(owner: str | None) -> None:
+    """Load the reference workshop (117 inputs in 4 themes) as a demo."""
+    from .demo import load_demo
+
+    owner_user = _demo_owner(owner)
+    workshop = load_demo(owner_user.id)
+    click.echo(f"Demo workshop {workshop.id} '{workshop.title}' (join code {workshop.join_code}) for {owner_user.email}.")
+
+
+def _demo_owner(email: str | None) -> User:
+    with database().reader() as s:
+        query = select(User).where(User.email == (email or DEMO_EMAIL).lower())
+        found = s.execute(query).scalar_one_or_none()
+        if found is None and email is None:
+            found = s.execute(select(User).order_by(User.id)).scalars().first()
+    if found is None:
+        raise click.ClickException("No account yet: run `facilitator init` or `facilitator user create`.")
+    return found
+
+
+@main.command()
+def init() -> None:
+    """Migrate; on the very first run create a demo account (printed once) and the demo workshop."""
+    migrate.upgrade(database().url)
+    with database().reader() as s:
+        users = s.execute(select(func.count(User.id))).scalar_one()
+    if users:
+        click.echo("Database ready.")
+        return
+    from .demo import load_demo
+
+    password = secrets.token_urlsafe(12)
+    created = services.create_user(DEMO_EMAIL, password, is_admin=True)
+    load_demo(created.id)
+    click.echo("")
+    click.echo("  First run: created a facilitator account (shown only this once):")
+    click.echo(f"    email:    {DEMO_EMAIL}")
+    click.echo(f"    password: {password}")
+    click.echo("  and loaded the demo workshop. Create your own with `facilitator user create EMAIL`.")
+    click.echo("")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 lets phones on the LAN connect.")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--threads", default=100, show_default=True, help="Concurrent connections one process serves.")
+@click.option("--dev", is_flag=True, help="Werkzeug's reloading development server instead of gunicorn.")
+@click.pass_obj
+def serve(app, host: str, port: int, threads: int, dev: bool) -> None:
+    """Serve the app (one process; see the README for several behind a proxy)."""
+    from .realtime import socketio
+
+    if dev:
+        socketio.run(app, host=host, port=port, debug=True, allow_unsafe_werkzeug=True)
+        return
+    from .server import run_gunicorn
+
+    run_gunicorn(create_app, host, port, threads)

@@ -1,0 +1,95 @@
+"""The database handle: one engine, a read session per request, write units of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """Engine plus the two session factories the app uses."""
+
+    def __init__(self, url: str, **engine_options) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            engine_options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        else:
+            engine_options.setdefault("pool_pre_ping", True)
+            engine_options.setdefault("pool_size", 10)
+            engine_options.setdefault("max_overflow", 20)
+        self.engine: Engine = create_engine(url, **engine_options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        # Write sessions begin IMMEDIATE on SQLite: a deferred transaction that
+        # reads first and writes later cannot wait for the lock in WAL mode.
+        # Reads on PostgreSQL see one snapshot per transaction, so a board and its
+        # seq always belong together.
+        read_engine = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self.reader = sessionmaker(read_engine, expire_on_commit=False)
+        self.writer = sessionmaker(self.engine.execution_options(immediate=True), expire_on_commit=False)
+        # Called with the events of each committed unit of work (commit, then emit).
+        self.after_commit: list[Callable[[list], None]] = []
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_app(app) -> Database:
+    """Create the app's Database from DATABASE_URL and close request sessions on teardown."""
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["facilitator.db"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return database
+
+
+def database() -> Database:
+    """The current app's Database."""
+    return current_app.extensions["facilitator.db"]
+
+
+def session() -> Session:
+    """The read session of the current app context (closed at teardown)."""
+    if "db_session" not in g:
+        g.db_session = database().reader()
+    return g.db_session
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A short read session outside the request's (for socket handlers and threads)."""
+    s = database().reader()
+    try:
+        yield s
+    finally:
+        s.close()

@@ -1,0 +1,39 @@
+"""The one write path: every change to the database goes through these functions."""
+
+from .inputs import hide_input, move_input, submit_input, unhide_input
+from .themes import create_theme, delete_theme, merge_themes, update_theme
+from .users import authenticate, create_token, create_user, log_out_everywhere, revoke_token, user_for_token
+from .workshops import (
+    add_co_facilitator,
+    create_workshop,
+    normalise_join_code,
+    regenerate_projector_secret,
+    set_active_prompt,
+    set_projector_view,
+    set_status,
+    update_workshop,
+)
+
+__all__ = [
+    "add_co_facilitator",
+    "authenticate",
+    "create_theme",
+    "create_token",
+    "create_user",
+    "create_workshop",
+    "delete_theme",
+    "hide_input",
+    "log_out_everywhere",
+    "merge_themes",
+    "move_input",
+    "normalise_join_code",
+    "regenerate_projector_secret",
+    "revoke_token",
+    "set_active_prompt",
+    "set_projector_view",
+    "set_status",
+    "submit_input",
+    "unhide_input",
+    "update_theme",
+    "user_for_token",
+]

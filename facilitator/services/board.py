@@ -1,0 +1,56 @@
+"""Column order on the board: shared by input moves and theme changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import ServiceError
+from ..models import Input, Theme
+
+
+def column(session: Session, workshop_id: int, theme_id: int | None) -> list[Input]:
+    """The inputs of one column (a theme, or Unsorted for None), hidden ones included, in board order."""
+    where = Input.theme_id.is_(None) if theme_id is None else Input.theme_id == theme_id
+    return list(
+        session.execute(
+            select(Input).where(Input.workshop_id == workshop_id, where).order_by(Input.position, Input.id)
+        ).scalars()
+    )
+
+
+def renumber(items: list[Input], theme_id: int | None) -> list[int]:
+    """Give items consecutive positions in theme_id's column; return their ids in order."""
+    for position, item in enumerate(items):
+        if item.position != position:
+            item.position = position
+        if item.theme_id != theme_id:
+            item.theme_id = theme_id
+    return [item.id for item in items]
+
+
+def themes(session: Session, workshop_id: int) -> list[Theme]:
+    """A workshop's themes in board order."""
+    return list(
+        session.execute(
+            select(Theme).where(Theme.workshop_id == workshop_id).order_by(Theme.position, Theme.id)
+        ).scalars()
+    )
+
+
+def theme_of(session: Session, workshop_id: int, theme_id: object) -> Theme:
+    """The workshop's theme with that id, or a not_found refusal."""
+    if not isinstance(theme_id, int) or isinstance(theme_id, bool):
+        raise ServiceError("invalid")
+    theme = session.get(Theme, theme_id)
+    if theme is None or theme.workshop_id != workshop_id:
+        raise ServiceError("not_found")
+    return theme
+
+
+def input_of(session: Session, workshop_id: int, input_id: int) -> Input:
+    """The workshop's input with that id, or a not_found refusal."""
+    item = session.get(Input, input_id)
+    if item is None or item.workshop_id != workshop_id:
+        raise ServiceError("not_found")
+    return item

@@ -1,0 +1,129 @@
+"""Writes on inputs: receive from a phone, move on the board, hide and show."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import database
+from ..errors import ServiceError
+from ..models import Input, Prompt, Workshop
+from ..serialize import input_dict
+from .board import column, input_of, renumber, theme_of
+from .unit import write
+from .validation import check_client_key, check_input_text, check_text
+
+
+def _stored(workshop_id: int, client_key: str) -> Input | None:
+    with database().reader() as s:
+        return s.execute(
+            select(Input).where(Input.workshop_id == workshop_id, Input.client_key == client_key)
+        ).scalar_one_or_none()
+
+
+def submit_input(join_code: str, text: object, client_key: object, author_name: object = "") -> tuple[Input, bool]:
+    """Store a phone's input once per client key; return (input, created).
+
+    A repeat of a stored client key returns the stored input even after the
+    workshop has closed, so a phone whose receipt was lost still gets it.
+    """
+    key = check_client_key(client_key)
+    try:
+        with write("participant") as uow:
+            workshop = uow.lock_by_code(join_code)
+            existing = uow.session.execute(
+                select(Input).where(Input.workshop_id == workshop.id, Input.client_key == key)
+            ).scalar_one_or_none()
+            if existing is not None:
+                return existing, False
+            if workshop.status == "closed" or workshop.status == "archived":
+                raise ServiceError("closed")
+            if workshop.status != "open":
+                raise ServiceError("not_open")
+            check_input_text(text, workshop.max_input_length)
+            name = check_text(author_name, 100).strip() if workshop.named_inputs else ""
+            s = uow.session
+            last = s.execute(
+                select(func.max(Input.position)).where(Input.workshop_id == workshop.id, Input.theme_id.is_(None))
+            ).scalar()
+            prompt_id = s.execute(
+                select(Prompt.id).where(Prompt.workshop_id == workshop.id, Prompt.active.is_(True))
+            ).scalar()
+            item = Input(
+                workshop_id=workshop.id,
+                client_key=key,
+                text=text,
+                prompt_id=prompt_id,
+                theme_id=None,
+                position=0 if last is None else last + 1,
+                author_name=name,
+            )
+            s.add(item)
+            s.flush()
+            uow.record("input.created", input_dict(item, named=workshop.named_inputs))
+        return item, True
+    except IntegrityError:
+        # Another process stored the same client key between our check and insert.
+        workshop_id = _workshop_id(join_code)
+        existing = _stored(workshop_id, key) if workshop_id else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _workshop_id(join_code: str) -> int | None:
+    with database().reader() as s:
+        return s.execute(select(Workshop.id).where(Workshop.join_code == join_code)).scalar()
+
+
+def move_input(workshop_id: int, input_id: int, theme_id: int | None, index: object, actor: str = "") -> Input:
+    """Put an input into a theme (None: Unsorted) at index in that column's full order."""
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise ServiceError("invalid")
+    with write(actor) as uow:
+        uow.lock(workshop_id)
+        s = uow.session
+        item = input_of(s, workshop_id, input_id)
+        if theme_id is not None:
+            theme_of(s, workshop_id, theme_id)
+        source_id = item.theme_id
+        source = [i for i in column(s, workshop_id, source_id) if i.id != item.id]
+        target = source if source_id == theme_id else column(s, workshop_id, theme_id)
+        target = [i for i in target if i.id != item.id]
+        index = max(0, min(index, len(target)))
+        before = [i.id for i in column(s, workshop_id, theme_id)]
+        target.insert(index, item)
+        order = renumber(target, theme_id)
+        if source_id == theme_id and order == before:
+            return item
+        data = {"input_id": item.id, "theme_id": theme_id, "index": index, "order": order}
+        if source_id != theme_id:
+            data["from_theme_id"] = source_id
+            data["from_order"] = renumber(source, source_id)
+        uow.record("input.moved", data)
+    return item
+
+
+def hide_input(workshop_id: int, input_id: int, reason: object = "", actor: str = "") -> Input:
+    """Take an input off the wall and projector, keeping it (and its text) in the database."""
+    reason = check_text(reason, 200).strip()
+    with write(actor) as uow:
+        uow.lock(workshop_id)
+        item = input_of(uow.session, workshop_id, input_id)
+        if not item.hidden or item.hidden_reason != reason:
+            item.hidden = True
+            item.hidden_reason = reason
+            uow.record("input.hidden", {"input_id": item.id, "reason": reason})
+    return item
+
+
+def unhide_input(workshop_id: int, input_id: int, actor: str = "") -> Input:
+    """Show a hidden input again, in the place it had."""
+    with write(actor) as uow:
+        uow.lock(workshop_id)
+        item = input_of(uow.session, workshop_id, input_id)
+        if item.hidden:
+            item.hidden = False
+            item.hidden_reason = ""
+            uow.record("input.unhidden", {"input_id": item.id, "input": input_dict(item)})
+    return item

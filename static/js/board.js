@@ -1,0 +1,169 @@
+// The board as the server's events describe it, applied strictly in seq order.
+// Walls and projectors share it, so two screens at the same seq show the same board.
+
+export class Board {
+  constructor() {
+    this.seq = 0;
+    this.workshop = {};
+    this.prompts = [];
+    this.themes = [];
+    this.unsorted = [];
+    this.inputs = new Map();
+  }
+
+  load(snapshot) {
+    this.seq = snapshot.seq;
+    this.workshop = snapshot.workshop;
+    this.prompts = snapshot.prompts || [];
+    this.themes = snapshot.themes.map((t) => ({ ...t, input_ids: [...t.input_ids] }));
+    this.unsorted = [...snapshot.unsorted];
+    this.inputs = new Map(snapshot.inputs.map((i) => [i.id, i]));
+  }
+
+  theme(id) {
+    return this.themes.find((t) => t.id === id);
+  }
+
+  column(themeId) {
+    return themeId === null ? this.unsorted : this.theme(themeId)?.input_ids;
+  }
+
+  setColumn(themeId, order) {
+    if (themeId === null) this.unsorted = [...order];
+    else if (this.theme(themeId)) this.theme(themeId).input_ids = [...order];
+    for (const id of order) {
+      const input = this.inputs.get(id);
+      if (input) input.theme_id = themeId;
+    }
+  }
+
+  orderThemes(ids) {
+    const byId = new Map(this.themes.map((t) => [t.id, t]));
+    this.themes = ids.map((id) => byId.get(id)).filter(Boolean);
+  }
+
+  visibleCount() {
+    let n = 0;
+    for (const input of this.inputs.values()) if (!input.hidden) n += 1;
+    return n;
+  }
+
+  apply(event) {
+    const d = event.data;
+    switch (event.type) {
+      case "workshop.status":
+        this.workshop.status = d.status;
+        break;
+      case "workshop.updated":
+        Object.assign(this.workshop, d);
+        break;
+      case "projector.view":
+        this.workshop.projector_view = d.view;
+        break;
+      case "prompt.created":
+        this.prompts.forEach((p) => (p.active = false));
+        this.prompts.push(d);
+        break;
+      case "theme.created":
+        if (!this.theme(d.id)) this.themes.push({ ...d, input_ids: [...(d.input_ids || [])] });
+        break;
+      case "theme.updated": {
+        const theme = this.theme(d.theme_id);
+        if (theme) {
+          for (const key of ["title", "summary", "colour"]) if (key in d) theme[key] = d[key];
+        }
+        if (d.theme_order) this.orderThemes(d.theme_order);
+        break;
+      }
+      case "theme.deleted":
+        this.themes = this.themes.filter((t) => t.id !== d.theme_id);
+        this.setColumn(null, d.unsorted_order);
+        this.orderThemes(d.theme_order);
+        break;
+      case "theme.merged": {
+        this.themes = this.themes.filter((t) => t.id !== d.theme_id);
+        this.setColumn(d.into, d.order);
+        const target = this.theme(d.into);
+        if (target) target.summary = d.summary;
+        this.orderThemes(d.theme_order);
+        break;
+      }
+      case "input.created":
+        if (!this.inputs.has(d.id)) {
+          this.inputs.set(d.id, d);
+          if (!this.unsorted.includes(d.id)) this.unsorted.push(d.id);
+        }
+        break;
+      case "input.moved":
+        if ("from_order" in d) this.setColumn(d.from_theme_id, d.from_order);
+        this.setColumn(d.theme_id, d.order);
+        break;
+      case "input.hidden": {
+        const input = this.inputs.get(d.input_id);
+        if (input) Object.assign(input, { hidden: true, hidden_reason: d.reason || "" });
+        break;
+      }
+      case "input.unhidden":
+        this.inputs.set(d.input_id, { ...(this.inputs.get(d.input_id) || {}), ...d.input, hidden: false });
+        break;
+      default:
+        break; // noop and events that change nothing on a board
+    }
+    this.seq = event.seq;
+  }
+}
+
+// Feeds a Board from a socket: in-order events apply at once, a gap waits
+// briefly for the missing event and then asks the server (`sync`).
+export class BoardSync {
+  constructor(socket, board, onChange, options = {}) {
+    this.socket = socket;
+    this.board = board;
+    this.onChange = onChange;
+    this.pending = new Map();
+    this.gapTimer = null;
+    this.loaded = false;
+    this.gapWait = options.gapWait ?? 1000;
+    socket.on("event", (event) => this.receive(event));
+    socket.on("connect", () => this.sync());
+  }
+
+  receive(event) {
+    if (!this.loaded || event.seq <= this.board.seq) return;
+    this.pending.set(event.seq, event);
+    this.drain();
+    if (this.pending.size && !this.gapTimer) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = null;
+        if (this.pending.size) this.sync();
+      }, this.gapWait);
+    }
+  }
+
+  drain() {
+    const applied = [];
+    while (this.pending.has(this.board.seq + 1)) {
+      const event = this.pending.get(this.board.seq + 1);
+      this.pending.delete(event.seq);
+      this.board.apply(event);
+      applied.push(event);
+    }
+    for (const seq of this.pending.keys()) if (seq <= this.board.seq) this.pending.delete(seq);
+    if (applied.length) this.onChange({ events: applied });
+  }
+
+  sync() {
+    const since = this.loaded ? this.board.seq : null;
+    this.socket.emit("sync", { since }, (answer) => {
+      if (!answer || answer.error) return;
+      if (answer.snapshot) {
+        this.board.load(answer.snapshot);
+        this.loaded = true;
+        this.onChange({ snapshot: true });
+      } else {
+        for (const event of answer.events) if (event.seq > this.board.seq) this.pending.set(event.seq, event);
+      }
+      this.drain();
+    });
+  }
+}
