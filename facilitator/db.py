@@ -64,11 +64,15 @@ def init_app(app) -> Database:
     database = Database(app.config["DATABASE_URL"])
     app.extensions["facilitator.db"] = database
 
-    @app.teardown_appcontext
-    def _close_session(_exc):
+    def _close_session(_exc=None):
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+    # A request ends its read transaction even when an outer app context lives on
+    # (the CLI, tests), so the next request never reads an old snapshot.
+    app.teardown_request(_close_session)
+    app.teardown_appcontext(_close_session)
 
     return database
 

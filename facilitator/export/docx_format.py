@@ -1,0 +1,120 @@
+"""The Word export: real heading styles, the built-in "List Bullet" style for inputs.
+
+Each input is one "List Bullet" paragraph holding the stored text. Line
+breaks inside an input become Word line breaks (w:br) in that one paragraph,
+so an input stays one bullet; Word has a single kind of line break, so CR LF,
+CR and LF all become one break and python-docx reads every break back as
+"\\n". Apart from that the text is verbatim (tabs and spacing kept).
+
+DOCX is XML, and XML 1.0 cannot hold most control characters, lone
+surrogates or U+FFFE/U+FFFF. Validation refuses them on input; if one reaches
+the export anyway, render_docx raises ValueError naming the input instead of
+writing a broken file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from .document import ExportDocument
+from .outline import Bullets, Heading, Manifest, PageBreak, Para, outline
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LANG_TAGS = {"da": "da-DK", "en": "en-GB"}
+
+
+def check_xml_text(text: str) -> str:
+    """The text if XML can hold it, else ValueError naming the character."""
+    bad = _XML_INVALID.search(text)
+    if bad:
+        snippet = text[: 40] + ("…" if len(text) > 40 else "")
+        raise ValueError(f"U+{ord(bad.group()):04X} cannot be stored in a DOCX file (in {snippet!r})")
+    return text
+
+
+def _write(paragraph, text: str, bold: bool = False, italic: bool = False) -> None:
+    run = paragraph.add_run()
+    run.bold = bold or None
+    run.italic = italic or None
+    for n, line in enumerate(_LINE_BREAK.split(check_xml_text(text))):
+        if n:
+            run.add_break()
+        if line:
+            run.add_text(line)
+
+
+def _set_language(document, code: str) -> None:
+    # Word's spelling and hyphenation follow w:lang; set it on the document defaults.
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is None:
+        return
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), _LANG_TAGS.get(code, code))
+
+
+def _set_properties(document, doc: ExportDocument, title: str) -> None:
+    props = document.core_properties
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    props.title = check_xml_text(title)
+    props.language = _LANG_TAGS.get(doc.language, doc.language)
+    # The template's own author, comments and dates would otherwise leak in.
+    props.author = ""
+    props.last_modified_by = ""
+    props.comments = ""
+    props.subject = ""
+    props.keywords = ""
+    props.created = now
+    props.modified = now
+    props.revision = 1
+
+
+def _add_blocks(document, blocks) -> None:
+    page_break = False
+    for block in blocks:
+        if isinstance(block, PageBreak):
+            page_break = True
+        elif isinstance(block, Heading):
+            paragraph = document.add_paragraph(style=f"Heading {min(max(block.level, 1), 9)}")
+            paragraph.paragraph_format.page_break_before = page_break or None
+            page_break = False
+            _write(paragraph, block.text)
+        elif isinstance(block, Para):
+            _write(document.add_paragraph(), block.text, italic=block.role == "note")
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                paragraph = document.add_paragraph(style="List Bullet")
+                # A bullet split over two pages is hard to read in print.
+                paragraph.paragraph_format.keep_together = True
+                _write(paragraph, item.text)
+                if item.note is not None:
+                    _write(document.add_paragraph(style="List Continue"), item.note, italic=True)
+        elif isinstance(block, Manifest):
+            _write(document.add_paragraph(), block.title, bold=True)
+            for line in block.lines:
+                _write(document.add_paragraph(), line)
+
+
+def render_docx(doc: ExportDocument, variant: str = "appendix", list_hidden: bool = False) -> bytes:
+    """The export as a Word document."""
+    blocks = outline(doc, variant, list_hidden)
+    document = Document()
+    _set_language(document, doc.language)
+    _set_properties(document, doc, doc.title if variant == "report" else doc.appendix_heading)
+    _add_blocks(document, blocks)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

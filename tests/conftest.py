@@ -1,0 +1,259 @@
+"""Fixtures: an app per test on SQLite and on PostgreSQL, clients, accounts, a live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from facilitator import create_app, migrate, services
+
+PASSWORD = "correct horse battery"
+PG_ADMIN = os.environ.get("FACILITATOR_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = os.environ.get("FACILITATOR_TEST_BACKENDS", "sqlite,postgresql").split(",")
+SEED = Path(__file__).resolve().parent.parent / "facilitator" / "data" / "seed-workshop.json"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file that each test copies (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh PostgreSQL database for this test session, migrated, dropped at the end."""
+    name = f"facilitator_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    migrate.upgrade(url)
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _backend_params():
+    marks = {"postgresql": [pytest.mark.postgres]}
+    return [pytest.param(b, marks=marks.get(b, []), id=b) for b in BACKENDS]
+
+
+@pytest.fixture(params=_backend_params())
+def database_url(request, tmp_path):
+    """The database of one test: a copy of the SQLite template, or the emptied PostgreSQL one."""
+    if request.param == "sqlite":
+        path = tmp_path / "facilitator.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_url")
+    return url
+
+
+def make_app(database_url: str, instance: Path, **overrides):
+    """An app for tests: rate limits off unless a test turns them on."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "PUBLIC_URL": "http://phones.example",
+    }
+    config.update(overrides)
+    os.environ["FACILITATOR_INSTANCE_PATH"] = str(instance)
+    try:
+        return create_app(config)
+    finally:
+        del os.environ["FACILITATOR_INSTANCE_PATH"]
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app with an app context pushed, on a clean database."""
+    application = make_app(database_url, tmp_path / "instance")
+    with application.app_context():
+        if not database_url.startswith("sqlite"):
+            _truncate(application)
+        yield application
+    application.extensions["facilitator.db"].dispose()
+
+
+def _truncate(application) -> None:
+    engine = application.extensions["facilitator.db"].engine
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "TRUNCATE events, inputs, themes, prompts, co_facilitators, workshops, api_tokens, users "
+                "RESTART IDENTITY CASCADE"
+            )
+        )
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def user(app):
+    """A facilitator account."""
+    return services.create_user("anna@example.org", PASSWORD)
+
+
+@pytest.fixture
+def other_user(app):
+    """A second facilitator, who must not see the first one's workshops."""
+    return services.create_user("bo@example.org", PASSWORD)
+
+
+@pytest.fixture
+def token(user):
+    """An API token of `user`."""
+    value, _row = services.create_token(user.id, "tests")
+    return value
+
+
+@pytest.fixture
+def api(client, token):
+    """Call the JSON API as `user` with a bearer token: api.post(path, json) etc."""
+    return ApiClient(client, token)
+
+
+class ApiClient:
+    """A thin wrapper that adds the bearer token and the /api/v1 prefix."""
+
+    def __init__(self, client, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kw):
+        return self.client.get("/api/v1" + path, headers=self.headers, **kw)
+
+    def post(self, path: str, json=None, **kw):
+        return self.client.post("/api/v1" + path, json=json, headers=self.headers, **kw)
+
+    def patch(self, path: str, json=None, **kw):
+        return self.client.patch("/api/v1" + path, json=json, headers=self.headers, **kw)
+
+    def delete(self, path: str, **kw):
+        return self.client.delete("/api/v1" + path, headers=self.headers, **kw)
+
+
+@pytest.fixture
+def workshop(api):
+    """An open workshop with two themes, created through the API."""
+    response = api.post("/workshops", json={"title": "Test workshop", "language": "da", "themes": ["Alpha", "Beta"]})
+    assert response.status_code == 201, response.json
+    data = response.json
+    assert api.post(f"/workshops/{data['id']}/status", json={"status": "open"}).status_code == 200
+    return data
+
+
+def send(client, code: str, text: str, key: str | None = None):
+    """Post an input as a phone would."""
+    return client.post(f"/api/v1/join/{code}/inputs", json={"text": text, "client_key": key or str(uuid.uuid4())})
+
+
+class LiveServer:
+    """The app served by a real threaded HTTP server on a free loopback port."""
+
+    def __init__(self, application) -> None:
+        self.app = application
+        self.server = make_server("127.0.0.1", 0, application, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    """A running server for Socket.IO clients and browsers."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+# --- Browser tests: Playwright driving Debian's Chromium --------------------------------
+
+CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+# Browser tests run on the embedded default only; the database paths are covered above.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make browser contexts (separate cookie jars: a laptop, phones) aimed at the live server."""
+    contexts = []
+
+    def make(**options):
+        options.setdefault("base_url", live_server.url)
+        context = browser.new_context(**options)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot a person can look at (test-artifacts/screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def browser_login(context, email="anna@example.org", password=PASSWORD):
+    """Log a browser context in through the real form; return its page."""
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workshops")
+    return page

@@ -1,0 +1,74 @@
+"""The core loop in real headless Chromium: phone sends, wall and projector show it live."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PHONE, browser_login, screenshot, sqlite_only
+from facilitator import services
+
+pytestmark = [pytest.mark.browser, sqlite_only]
+
+
+@pytest.fixture
+def open_workshop(user):
+    w = services.create_workshop(user.id, "Workshop om LGBT+ og beskæftigelse", prompt="Hvad skal der til?", themes=["Ledelse og ansvar"])
+    services.set_status(w.id, "open")
+    return w
+
+
+def test_phone_sends_and_wall_and_projector_show_it_without_reload(new_context, open_workshop):
+    csp_errors = []
+    wall = browser_login(new_context())
+    wall.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    wall.goto(f"/workshops/{open_workshop.id}/wall")
+    wall.wait_for_selector("#connection[data-state=up]")
+    wall.wait_for_selector(".column-unsorted")
+
+    projector = new_context().new_page()
+    projector.goto(f"/p/{open_workshop.projector_secret}")
+    projector.wait_for_selector(".column-unsorted")
+
+    phone = new_context(**PHONE).new_page()
+    phone.goto(f"/j/{open_workshop.join_code}")
+    text = "Synlighed er vigtigt – ledelse skal tage mere ansvar <script>alert(1)</script>"
+    phone.fill("#text", text)
+    phone.click("#send")
+    phone.wait_for_selector(".receipt[data-state=received]")
+    assert phone.inner_text(".receipt .receipt-text") == text
+    assert phone.input_value("#text") == ""
+
+    wall.wait_for_selector(".column-unsorted .card")
+    assert wall.inner_text(".column-unsorted .card .card-text") == text
+    assert wall.locator("script", has_text="alert(1)").count() == 0
+    projector.wait_for_selector(".column-unsorted .card")
+    assert projector.inner_text(".column-unsorted .card .card-text") == text
+    assert wall.inner_text("#announcer")
+
+    screenshot(phone, "participant-phone")
+    screenshot(wall, "wall")
+    screenshot(projector, "projector")
+    assert csp_errors == []
+
+
+def test_phone_page_works_without_javascript(new_context, open_workshop):
+    page = new_context(java_script_enabled=False, **PHONE).new_page()
+    page.goto(f"/j/{open_workshop.join_code}")
+    page.fill("#text", "Sendt uden JavaScript")
+    page.click("#send")
+    page.wait_for_selector("#server-receipt")
+    assert "Sendt uden JavaScript" in page.inner_text("#receipts")
+    assert page.input_value("#text") == ""
+
+
+def test_a_closed_workshop_keeps_the_text_on_the_phone(new_context, open_workshop):
+    services.set_status(open_workshop.id, "closed")
+    phone = new_context(**PHONE).new_page()
+    phone.goto(f"/j/{open_workshop.join_code}")
+    phone.fill("#text", "Kom for sent")
+    phone.click("#send")
+    phone.wait_for_selector(".receipt[data-state=held]")
+    assert phone.inner_text(".receipt[data-state=held] .receipt-text") == "Kom for sent"
+    assert "lukket" in phone.inner_text(".receipt[data-state=held] .receipt-detail").lower() or phone.inner_text(".receipt-detail")
+    services.set_status(open_workshop.id, "open")
+    phone.wait_for_selector(".receipt[data-state=received]")

@@ -1,0 +1,140 @@
+"""Server-rendered pages: login, dashboard, workshop page, QR codes, the no-JavaScript phone form."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import PASSWORD
+from facilitator import services
+from facilitator.security import CSP
+
+
+def form_csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def log_in(client):
+    csrf = form_csrf(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": "anna@example.org", "password": PASSWORD, "csrf_token": csrf})
+
+
+def test_facilitator_pages_need_a_login(client, user):
+    for path in ["/workshops", "/workshops/1", "/workshops/1/wall", "/workshops/1/qr.svg"]:
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_rotates_the_session_and_logout_ends_it(client, user):
+    client.get("/login")
+    before = client.get_cookie("facilitator_session").value
+    assert log_in(client).status_code == 302
+    after = client.get_cookie("facilitator_session").value
+    assert before != after
+    assert client.get("/workshops").status_code == 200
+    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": csrf})
+    assert client.get("/workshops").status_code == 302
+
+
+def test_login_form_without_csrf_is_refused(client, user):
+    response = client.post("/login", data={"email": "anna@example.org", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_create_workshop_through_the_form_and_see_its_qr_page(client, user):
+    log_in(client)
+    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
+    response = client.post(
+        "/workshops",
+        data={"csrf_token": csrf, "title": "Borgermøde", "language": "da", "themes": "Trafik\nSkole\n", "prompt": "Hvad fylder?"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    code = re.search(r'class="join-code"[^>]*>([A-Z0-9]{6})<', page).group(1)
+    assert f"http://phones.example/j/{code}" in page
+    svg = client.get(response.headers["Location"] + "/qr.svg")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    png = client.get(response.headers["Location"] + "/qr.png")
+    assert png.data.startswith(b"\x89PNG") and "attachment" in png.headers["Content-Disposition"]
+    assert client.get(response.headers["Location"] + "/print").status_code == 200
+
+
+def test_an_invalid_form_keeps_what_was_typed(client, user):
+    log_in(client)
+    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
+    response = client.post("/workshops", data={"csrf_token": csrf, "title": "", "description": "Keep me"})
+    assert response.status_code == 400
+    assert "Keep me" in response.get_data(as_text=True)
+
+
+def test_qr_code_never_carries_localhost(database_url, tmp_path, user):
+    from conftest import make_app
+
+    local = make_app(database_url, tmp_path / "local", PUBLIC_URL=None)
+    with local.app_context():
+        w = services.create_workshop(user.id, "LAN")
+
+        def workshop_page(base_url: str) -> str:
+            client = local.test_client()
+            csrf = form_csrf(client.get("/login", base_url=base_url).get_data(as_text=True))
+            login = {"email": "anna@example.org", "password": PASSWORD, "csrf_token": csrf}
+            client.post("/login", data=login, base_url=base_url)
+            return client.get(f"/workshops/{w.id}", base_url=base_url).get_data(as_text=True)
+
+        page = workshop_page("http://localhost:5000")
+        join = re.search(r'class="join-url">([^<]+)<', page).group(1)
+        assert "localhost" not in join and "127.0.0.1" not in join
+        assert 'id="qr-address"' in page
+        assert "http://workshop.kommune.dk/j/" in workshop_page("http://workshop.kommune.dk")
+    local.extensions["facilitator.db"].dispose()
+
+
+def test_every_page_sends_the_strict_csp(client, user):
+    w = services.create_workshop(user.id, "CSP")
+    for path in ["/", "/login", f"/j/{w.join_code}", f"/p/{w.projector_secret}", "/j"]:
+        response = client.get(path)
+        assert response.headers["Content-Security-Policy"] == CSP, path
+        assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
+        assert "<script>" not in response.get_data(as_text=True)
+        assert "nosniff" == response.headers["X-Content-Type-Options"]
+
+
+def test_phone_form_posts_without_javascript_and_a_resubmit_stores_once(client, user):
+    w = services.create_workshop(user.id, "No JS")
+    services.set_status(w.id, "open")
+    page = client.get(f"/j/{w.join_code}").get_data(as_text=True)
+    key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": form_csrf(page), "client_key": key, "text": "Fra en gammel telefon"}
+    first = client.post(f"/j/{w.join_code}", data=form)
+    assert first.status_code == 302
+    again = client.post(f"/j/{w.join_code}", data=form)  # the browser re-sends after a lost answer
+    assert again.status_code == 302
+    receipt = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert receipt.count("Fra en gammel telefon") == 1
+    from facilitator.db import database
+    from facilitator.models import Input
+    from sqlalchemy import func, select
+
+    with database().reader() as s:
+        assert s.execute(select(func.count(Input.id))).scalar() == 1
+
+
+def test_phone_form_errors_keep_the_text(client, user):
+    w = services.create_workshop(user.id, "Closed", settings={"max_input_length": 10})
+    page = client.get(f"/j/{w.join_code}").get_data(as_text=True)
+    form = {"csrf_token": form_csrf(page), "client_key": "form-key-0001", "text": "Not open yet, but keep me"}
+    response = client.post(f"/j/{w.join_code}", data=form)
+    assert response.status_code == 409
+    assert "Not open yet, but keep me" in response.get_data(as_text=True)
+
+
+def test_unknown_join_code_page_says_so(client):
+    response = client.get("/j/ZZZZZZ")
+    assert response.status_code == 404
+    assert 'role="alert"' in response.get_data(as_text=True)
+
+
+def test_projector_link_is_secret(client, user):
+    w = services.create_workshop(user.id, "P")
+    assert client.get(f"/p/{w.projector_secret}").status_code == 200
+    assert client.get("/p/guess").status_code == 404
