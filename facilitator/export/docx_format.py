@@ -6,10 +6,8 @@ so an input stays one bullet; Word has a single kind of line break, so CR LF,
 CR and LF all become one break and python-docx reads every break back as
 "\\n". Apart from that the text is verbatim (tabs and spacing kept).
 
-DOCX is XML, and XML 1.0 cannot hold most control characters, lone
-surrogates or U+FFFE/U+FFFF. Validation refuses them on input; if one reaches
-the export anyway, render_docx raises ValueError naming the input instead of
-writing a broken file.
+DOCX is XML: a character XML cannot hold (see xml_text) makes render_docx
+raise ValueError instead of writing a broken file.
 """
 
 from __future__ import annotations
@@ -24,19 +22,10 @@ from docx.oxml.ns import qn
 
 from .document import ExportDocument
 from .outline import Bullets, Heading, Manifest, PageBreak, Para, outline
+from .xml_text import check_xml_text
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LANG_TAGS = {"da": "da-DK", "en": "en-GB"}
-
-
-def check_xml_text(text: str) -> str:
-    """The text if XML can hold it, else ValueError naming the character."""
-    bad = _XML_INVALID.search(text)
-    if bad:
-        snippet = text[: 40] + ("…" if len(text) > 40 else "")
-        raise ValueError(f"U+{ord(bad.group()):04X} cannot be stored in a DOCX file (in {snippet!r})")
-    return text
 
 
 def _write(paragraph, text: str, bold: bool = False, italic: bool = False) -> None:

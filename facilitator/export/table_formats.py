@@ -18,6 +18,7 @@ such texts verbatim: XLSX stores every text cell explicitly as a string
 
 The CSV is UTF-8 with a byte order mark (so Excel reads æ, ø, å right) and
 CR LF line ends; line breaks inside a text stay inside its quoted cell.
+XLSX raises ValueError for a text Excel cannot hold (see xml_text).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from openpyxl.styles import Alignment, Font
 from .document import ExportDocument
 from .manifest import manifest_lines
 from .phrases import phrases
+from .xml_text import check_cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,7 +86,7 @@ def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: boo
     for r, row in enumerate(rows(doc), start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
-            cell.value = value
+            cell.value = check_cell_text(value) if isinstance(value, str) else value
             if isinstance(value, str):
                 # openpyxl would take a leading "=" as a formula; a string it stays.
                 cell.data_type = "s"
@@ -98,11 +100,12 @@ def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: boo
     counts = book.create_sheet(title=title)
     for r, line in enumerate(lines, start=1):
         cell = counts.cell(row=r, column=1)
-        cell.value = line
+        cell.value = check_cell_text(line)
         cell.data_type = "s"
     counts.column_dimensions["A"].width = 80
     book.properties.title = doc.appendix_heading
     book.properties.language = p.code
+    book.properties.creator = ""
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -54,7 +54,7 @@ def _md_block(block) -> str | None:
 
 def _txt_block(block) -> str | None:
     if isinstance(block, Heading):
-        return block.text + "\n" + ("=" if block.level == 1 else "-") * len(block.text)
+        return block.text + "\n" + "=-~"[min(block.level, 3) - 1] * len(block.text)
     if isinstance(block, Para):
         return block.text
     if isinstance(block, Bullets):

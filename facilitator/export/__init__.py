@@ -1,0 +1,81 @@
+"""Exports of a workshop's unedited input list: appendix or report, in seven formats.
+
+    doc = build_document(session, workshop)            # or document_from_seed(seed)
+    data, mimetype, filename = render(doc, "docx", "appendix", list_hidden=False)
+
+Everything below build_document is pure: it takes an ExportDocument and
+returns bytes, so each format is tested without a database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .docx_format import render_docx
+from .document import ExportDocument, ExportInput, ExportTheme, build_document, document_from_seed
+from .html_format import CSP as HTML_CSP
+from .html_format import render_html
+from .json_format import document_from_json, render_json
+from .manifest import digest, manifest, parse_manifest
+from .outline import VARIANTS, check_variant
+from .readback import extract_inputs, listed_inputs
+from .table_formats import render_csv, render_xlsx
+from .text_formats import render_md, render_txt
+
+# format -> (render function, mimetype, file extension)
+FORMATS = {
+    "docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "md": (render_md, "text/markdown; charset=utf-8", "md"),
+    "txt": (render_txt, "text/plain; charset=utf-8", "txt"),
+    "html": (render_html, "text/html; charset=utf-8", "html"),
+    "csv": (render_csv, "text/csv; charset=utf-8", "csv"),
+    "xlsx": (render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": (render_json, "application/json", "json"),
+}
+
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "đ": "d", "ł": "l"})
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """An ASCII file-name slug: æ→ae, ø→oe, å→aa, accents dropped, other runs of characters → '-'."""
+    text = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATE))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:limit].rstrip("-") or "workshop"
+
+
+def filename(doc: ExportDocument, fmt: str, variant: str = "appendix") -> str:
+    """The download name: slug of the heading (appendix) or title (report), variant, extension."""
+    base = doc.title if variant == "report" else doc.appendix_heading
+    return f"{slug(base)}-{variant}.{FORMATS[fmt][2]}"
+
+
+def render(doc: ExportDocument, fmt: str, variant: str = "appendix", list_hidden: bool = False):
+    """(bytes, mimetype, filename) of the document in a format; ValueError for unknown format/variant."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    check_variant(variant)
+    function, mimetype, _ = FORMATS[fmt]
+    return function(doc, variant, list_hidden), mimetype, filename(doc, fmt, variant)
+
+
+__all__ = [
+    "ExportDocument",
+    "ExportInput",
+    "ExportTheme",
+    "FORMATS",
+    "HTML_CSP",
+    "VARIANTS",
+    "build_document",
+    "digest",
+    "document_from_json",
+    "document_from_seed",
+    "extract_inputs",
+    "filename",
+    "listed_inputs",
+    "manifest",
+    "parse_manifest",
+    "render",
+    "slug",
+]
