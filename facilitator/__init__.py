@@ -53,9 +53,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     errorhandlers.init_app(app)
     templating.init_app(app)
 
-    from . import api, views
+    from . import api, exports, views
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
     for blueprint in views.blueprints:
         app.register_blueprint(blueprint)
 

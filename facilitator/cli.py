@@ -19,7 +19,8 @@ class AppGroup(click.Group):
     """Commands run inside an app context built by the factory."""
 
     def invoke(self, ctx):
-        ctx.obj = create_app()
+        if ctx.obj is None:  # tests hand in their own app
+            ctx.obj = create_app()
         with ctx.obj.app_context():
             return super().invoke(ctx)
 
@@ -112,6 +113,40 @@ def _demo_owner(email: str | None) -> User:
     if found is None:
         raise click.ClickException("No account yet: run `facilitator init` or `facilitator user create`.")
     return found
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--owner", default=None, help="Email of the owner (default: the demo account or the first account).")
+def import_(path: str, owner: str | None) -> None:
+    """Rebuild a workshop from a JSON export."""
+    import json
+
+    owner_user = _demo_owner(owner)
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    try:
+        workshop = services.import_workshop(owner_user.id, data, actor="cli:import")
+    except ServiceError as error:
+        raise click.ClickException(f"{error.code}: {error.message()}") from None
+    click.echo(f"Imported workshop {workshop.id} '{workshop.title}' for {owner_user.email}.")
+
+
+@main.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--workshop", "workshop_id", type=int, default=None, help="Compare with this workshop only.")
+def verify_cmd(path: str, workshop_id: int | None) -> None:
+    """Say whether an export is complete and unaltered compared with the database."""
+    from .verify import verify_file
+
+    with database().reader() as s:
+        verdict = verify_file(s, path, workshop_id)
+    if verdict.ok:
+        click.echo(f"OK: {path} is complete and unaltered (workshop {verdict.workshop_id}).")
+        return
+    for problem in verdict.problems:
+        click.echo(f"- {problem}", err=True)
+    raise click.ClickException(f"{path} does not match the database.")
 
 
 @main.command()

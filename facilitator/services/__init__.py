@@ -1,5 +1,6 @@
 """The one write path: every change to the database goes through these functions."""
 
+from .importer import import_workshop
 from .inputs import hide_input, move_input, submit_input, unhide_input
 from .themes import create_theme, delete_theme, merge_themes, update_theme
 from .users import authenticate, create_token, create_user, log_out_everywhere, revoke_token, user_for_token
@@ -23,6 +24,7 @@ __all__ = [
     "create_workshop",
     "delete_theme",
     "hide_input",
+    "import_workshop",
     "log_out_everywhere",
     "merge_themes",
     "move_input",
