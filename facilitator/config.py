@@ -11,6 +11,12 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,
     # Redis URL shared by every server process; None means one process.
     "SOCKETIO_MESSAGE_QUEUE": None,
+    # The Redis pub/sub channel; deployments (or test runs) sharing one Redis keep apart by it.
+    "SOCKETIO_CHANNEL": "flask-socketio",
+    # "threading" (default) or "gevent" (needs the gevent package; see docs/deploy/).
+    "SOCKETIO_ASYNC_MODE": "threading",
+    # Changes that every phone must see (prompt, status) within this window reach phones as one message.
+    "PARTICIPANT_STATE_DEBOUNCE": 0.2,
     # Where phones must go; None derives it from the request or the LAN address.
     "PUBLIC_URL": None,
     "DEFAULT_LANGUAGE": "da",
@@ -39,6 +45,9 @@ DEFAULTS: dict[str, object] = {
 ENVIRONMENT: dict[str, type] = {
     "DATABASE_URL": str,
     "SOCKETIO_MESSAGE_QUEUE": str,
+    "SOCKETIO_CHANNEL": str,
+    "SOCKETIO_ASYNC_MODE": str,
+    "PARTICIPANT_STATE_DEBOUNCE": float,
     "PUBLIC_URL": str,
     "DEFAULT_LANGUAGE": str,
     "MAX_INPUT_LENGTH": int,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import current_app, session
 from flask_socketio import SocketIO, emit, join_room
 
@@ -30,11 +32,14 @@ def room(workshop_id: int, audience: str) -> str:
 
 
 def init_app(app, database) -> None:
-    """Start Socket.IO in threading mode and publish every committed event."""
+    """Start Socket.IO (threading by default) and publish every committed event."""
+    # Workshops whose phones have a coalesced "state" message on its way (see publish).
+    app.extensions["facilitator.state_pending"] = (threading.Lock(), set())
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or "threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
         max_http_buffer_size=app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"],
         # None keeps Flask-SocketIO's same-origin check.
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ALLOWED_ORIGINS"),
@@ -66,10 +71,47 @@ def publish(events: list) -> None:
             socketio.emit("revoked", {}, to=room(wid, "projector"))
             socketio.close_room(room(wid, "projector"))
         if event.type in PARTICIPANT_TYPES:
-            with read_session() as s:
-                workshop = s.get(Workshop, wid)
-                if workshop is not None:
-                    socketio.emit("state", participant_state(s, workshop), to=room(wid, "participants"))
+            _schedule_participant_state(wid)
+
+
+def _schedule_participant_state(workshop_id: int) -> None:
+    """Send phones the workshop's state once per debounce window, however many changes it holds.
+
+    Every phone of a plenary gets each such message, so a facilitator who edits
+    the prompt and opens input in one breath costs one broadcast, not three.
+    The state is read when the timer fires, so it includes every change
+    committed before then; a change committed after that starts a new timer.
+    """
+    app = current_app._get_current_object()
+    delay = float(app.config.get("PARTICIPANT_STATE_DEBOUNCE") or 0)
+    if delay <= 0:
+        _emit_participant_state(workshop_id)
+        return
+    lock, pending = app.extensions["facilitator.state_pending"]
+    with lock:
+        if workshop_id in pending:
+            return
+        pending.add(workshop_id)
+    socketio.start_background_task(_emit_participant_state_later, app, workshop_id, delay)
+
+
+def _emit_participant_state_later(app, workshop_id: int, delay: float) -> None:
+    socketio.sleep(delay)
+    lock, pending = app.extensions["facilitator.state_pending"]
+    with lock:
+        pending.discard(workshop_id)
+    try:
+        with app.app_context():
+            _emit_participant_state(workshop_id)
+    except Exception:  # a background task has no caller to tell; the next change sends again
+        app.logger.exception("could not send the participant state of workshop %s", workshop_id)
+
+
+def _emit_participant_state(workshop_id: int) -> None:
+    with read_session() as s:
+        workshop = s.get(Workshop, workshop_id)
+        if workshop is not None:
+            socketio.emit("state", participant_state(s, workshop), to=room(workshop_id, "participants"))
 
 
 def _identify(s, auth: dict) -> tuple[int, str] | None:
