@@ -1,0 +1,125 @@
+"""`python -m bench` (`make bench BENCH_ARGS="..."`): every scenario against every target, one table.
+
+    make bench                                   # the full run (about 15 minutes on 2 cores)
+    make bench BENCH_ARGS="--quick"              # smaller numbers, a few minutes
+    make bench BENCH_ARGS="--scenario steady --target relay --target ours-sqlite"
+    make bench BENCH_ARGS="--gevent"             # also the app and the relay in gevent mode
+
+Loads go only to 127.0.0.1, are bounded in count and time, and stop by
+themselves. Results: a Markdown table on stdout and JSON in bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import report, scenarios, targets, wallload
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _machine() -> dict:
+    import psutil
+
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def parse(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="smaller numbers (a few minutes)")
+    size.add_argument("--smoke", action="store_true", help="tiny numbers (seconds): checks correctness only")
+    parser.add_argument("--scenario", action="append", choices=["steady", "burst", "plenary", "restart", "wall"],
+                        help="run only these (repeatable); default: all")
+    parser.add_argument("--target", action="append", choices=list(targets.KINDS), help="only these servers (repeatable)")
+    parser.add_argument("--gevent", action="store_true", help="also run the app (SQLite) and the relay in gevent mode")
+    parser.add_argument("--json", type=Path, help="write the results here (default: bench/results/<time>.json)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    os.sched_setaffinity(0, targets.generator_cpus())
+    table = scenarios.SMOKE if args.smoke else scenarios.QUICK if args.quick else scenarios.FULL
+    wanted = args.scenario or ["steady", "burst", "plenary", "restart", "wall"]
+    kinds = args.target or list(targets.KINDS)
+    modes = ["threading"] + (["gevent"] if args.gevent else [])
+    started = time.monotonic()
+    machine = _machine()
+    results, extra = [], {}
+    for name in wanted:
+        if name == "wall" or name not in table:
+            continue
+        for mode in modes:
+            for kind in kinds:
+                if mode == "gevent" and kind == "ours-pg":
+                    continue  # gevent is measured on one process, where it would matter
+                if table[name].kill_at is not None and kind == "relay":
+                    continue  # the relay keeps nothing: a restart loses everything by design
+                print(f"[bench] {name} × {kind} ({mode}) ...", file=sys.stderr, flush=True)
+                result = scenarios.run(kind, table[name], async_mode=mode)
+                print(f"[bench]   {_summary(result)}", file=sys.stderr, flush=True)
+                results.append(result)
+    if "wall" in wanted:
+        cards, inputs = (50, 200) if args.smoke else (2000, 10000)
+        print(f"[bench] wall of {cards} cards, DOCX of {inputs} inputs ...", file=sys.stderr, flush=True)
+        extra["wall_render"] = wallload.measure_wall(cards, runs=1 if args.smoke else 3)
+        extra["docx_export"] = wallload.measure_docx(inputs)
+    machine["load_average_at_end"] = os.getloadavg()
+    document = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine,
+        "size": "smoke" if args.smoke else "quick" if args.quick else "full",
+        "seconds": round(time.monotonic() - started, 1),
+        "results": results,
+        "extra": extra,
+    }
+    path = args.json or RESULTS / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2))
+    print(f"Benchmark {document['date']} on {machine['cpus']} × {machine['cpu_model']}, {machine['memory_gb']} GB "
+          f"(load average at start {machine['load_average_at_start'][0]:.2f}), {document['size']} size, "
+          f"{document['seconds']:.0f} s.\n")
+    if results:
+        print(report.table(results))
+    if extra:
+        print()
+        print(report.extras(extra))
+    print(f"\nJSON: {path}")
+    return 0
+
+
+def _summary(r: dict) -> str:
+    lat = r["latency_ms"]
+    text = (f"acked {r['inputs_acknowledged']}/{r['inputs_sent']}, lost {r['lost']}, dup {r['duplicated']}, "
+            f"p50/p99 {lat['p50']}/{lat['p99']} ms, CPU/1000 {r['server_cpu_seconds_per_1000_inputs']} s, "
+            f"RSS {r['peak_rss_mb']} MB, connect {r['phones_connect_seconds']:.1f} s")
+    if r.get("restart"):
+        text += f", back after {r['restart']['all_clients_back_seconds']} s"
+    return text
+
+
+if __name__ == "__main__":
+    sys.exit(main())

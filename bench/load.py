@@ -1,0 +1,273 @@
+"""The load generator: walls and phones as real Socket.IO and HTTP clients (asyncio).
+
+Walls and phones run in separate generator processes, so the walls' receive
+timestamps are not delayed by the phones' own work. Both use
+time.monotonic(), one clock for every process on the machine, so a send time
+taken in the phones' process and a receive time taken in the walls' process
+subtract cleanly. Each process talks to the coordinator over a Pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import aiohttp
+import socketio
+
+# A wall waits this long for a missing seq before it asks for what it missed (as board.js does).
+GAP_WAIT = 1.0
+
+
+def _pin(cpus) -> None:
+    if cpus and len(os.sched_getaffinity(0)) > 1:
+        os.sched_setaffinity(0, cpus)
+
+
+class Wall:
+    """A wall that applies events strictly in seq order and resyncs after a reconnect or a gap."""
+
+    def __init__(self, url: str, auth: dict) -> None:
+        self.url, self.auth = url, auth
+        self.applied: int | None = None
+        self.pending: dict[int, tuple[dict, float]] = {}
+        # text -> list of (seq, applied at); more than one seq for a text is a duplicate.
+        self.delivered: dict[str, list[tuple[int, float]]] = {}
+        self.synced_at = 0.0
+        self.resyncs = 0
+        self._gap_task: asyncio.Task | None = None
+        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("event", self._on_event)
+
+    async def connect(self) -> None:
+        await self.sio.connect(self.url, auth=self.auth, transports=["websocket"], wait_timeout=60)
+        await self.resync()
+
+    async def _on_connect(self) -> None:
+        # Only reconnects need this; the first sync is awaited in connect().
+        if self.applied is not None:
+            asyncio.get_running_loop().create_task(self.resync())
+
+    async def resync(self) -> None:
+        for _ in range(20):
+            try:
+                answer = await self.sio.call("sync", {"since": self.applied}, timeout=30)
+                break
+            except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+                await asyncio.sleep(0.5)
+        else:
+            return
+        now = time.monotonic()
+        if "snapshot" in answer:
+            snapshot = answer["snapshot"]
+            for item in snapshot["inputs"]:
+                self._deliver(item["text"], None, now)
+            self.applied = snapshot["seq"]
+        else:
+            for event in answer.get("events", []):
+                if self.applied is None or event["seq"] > self.applied:
+                    self._apply(event, now)
+        self.resyncs += 1
+        self.synced_at = now
+        self._drain()
+
+    async def _on_event(self, event: dict) -> None:
+        now = time.monotonic()
+        if self.applied is not None and event["seq"] <= self.applied:
+            return
+        self.pending[event["seq"]] = (event, now)
+        self._drain()
+
+    def _drain(self) -> None:
+        if self.applied is None:
+            return
+        for seq in [s for s in self.pending if s <= self.applied]:
+            del self.pending[seq]
+        while self.applied + 1 in self.pending:
+            event, received = self.pending.pop(self.applied + 1)
+            self._apply(event, received)
+        if self.pending and (self._gap_task is None or self._gap_task.done()):
+            self._gap_task = asyncio.get_running_loop().create_task(self._fill_gap(self.applied))
+
+    async def _fill_gap(self, stuck_at: int) -> None:
+        await asyncio.sleep(GAP_WAIT)
+        if self.pending and self.applied == stuck_at:
+            await self.resync()
+
+    def _apply(self, event: dict, at: float) -> None:
+        self.applied = event["seq"]
+        if event["type"] == "input.created":
+            self._deliver(event["data"]["text"], event["seq"], at)
+
+    def _deliver(self, text: str, seq: int | None, at: float) -> None:
+        seen = self.delivered.setdefault(text, [])
+        if seq is None or all(s != seq for s, _ in seen):
+            if seq is None and seen:
+                return  # already had it live; the snapshot only confirms it
+            seen.append((seq, at))
+
+
+def walls_main(conn, urls: list[str], auth: dict, count: int, cpus) -> None:
+    """Walls process: connect, report ready, then wait for the texts the coordinator names."""
+    _pin(cpus)
+    asyncio.run(_walls(conn, urls, auth, count))
+
+
+async def _walls(conn, urls, auth, count) -> None:
+    loop = asyncio.get_running_loop()
+    walls = [Wall(urls[n % len(urls)], auth) for n in range(count)]
+    await asyncio.gather(*(w.connect() for w in walls))
+    conn.send({"ready": True})
+    while True:
+        message = await loop.run_in_executor(None, conn.recv)
+        if message.get("stop"):
+            break
+        expected = set(message["texts"])
+        deadline = time.monotonic() + message["timeout"]
+        while time.monotonic() < deadline and not all(expected <= w.delivered.keys() for w in walls):
+            await asyncio.sleep(0.05)
+        # Let a restarted server's late reconnects finish too.
+        while time.monotonic() < deadline and any(not w.sio.connected for w in walls):
+            await asyncio.sleep(0.05)
+        conn.send(
+            {
+                "delivered": [{t: v for t, v in w.delivered.items()} for w in walls],
+                "synced_at": [w.synced_at for w in walls],
+                "connected": [w.sio.connected for w in walls],
+                "resyncs": [w.resyncs for w in walls],
+            }
+        )
+    await asyncio.gather(*(w.sio.disconnect() for w in walls), return_exceptions=True)
+
+
+class Phones:
+    """Participant sockets plus the HTTP posts they make (with the phone's retry-until-acknowledged)."""
+
+    def __init__(self, urls: list[str], code: str, count: int) -> None:
+        self.urls, self.code, self.count = urls, code, count
+        self.sockets: list[socketio.AsyncClient] = []
+        self.connected_at: list[float] = [0.0] * count
+        self.states = [0] * count
+        self.other_messages = 0
+        self.acks: list[dict] = []
+        self.failures: list[dict] = []
+
+    def _socket(self, n: int) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=1, reconnection_delay_max=5)
+
+        async def on_connect():
+            self.connected_at[n] = time.monotonic()
+
+        async def on_state(_state):
+            self.states[n] += 1
+
+        async def on_other(name, *_args):
+            if name != "state":
+                self.other_messages += 1
+
+        sio.on("connect", on_connect)
+        sio.on("state", on_state)
+        sio.on("*", on_other)
+        return sio
+
+    async def connect(self, concurrency: int = 50) -> float:
+        """Connect every phone's socket; seconds until the last one is in."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(n: int) -> None:
+            async with gate:
+                sio = self._socket(n)
+                self.sockets.append(sio)
+                auth = {"role": "participant", "code": self.code}
+                for attempt in range(5):
+                    try:
+                        await sio.connect(self.urls[n % len(self.urls)], auth=auth, transports=["websocket"], wait_timeout=60)
+                        return
+                    except socketio.exceptions.ConnectionError:
+                        await asyncio.sleep(0.5 * (attempt + 1))
+                raise RuntimeError(f"phone {n} could not connect")
+
+        started = time.monotonic()
+        await asyncio.gather(*(one(n) for n in range(self.count)))
+        return time.monotonic() - started
+
+    async def post_all(self, rate: float, duration: float, prefix: str, give_up_after: float) -> float:
+        """Send rate*duration inputs on schedule; return the worst lag behind the schedule."""
+        total = int(rate * duration)
+        connector = aiohttp.TCPConnector(limit=200)
+        worst_lag = 0.0
+        async with aiohttp.ClientSession(connector=connector) as http:
+            start = time.monotonic() + 0.05
+            deadline = start + duration + give_up_after
+            tasks = []
+            for i in range(total):
+                due = start + i / rate
+                delay = due - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                worst_lag = max(worst_lag, time.monotonic() - due)
+                tasks.append(asyncio.ensure_future(self._post(http, i, f"{prefix} input {i:06d}", deadline)))
+            await asyncio.gather(*tasks)
+        return worst_lag
+
+    async def _post(self, http, i: int, text: str, deadline: float) -> None:
+        url = f"{self.urls[i % len(self.urls)]}/api/v1/join/{self.code}/inputs"
+        body = {"text": text, "client_key": f"{text.replace(' ', '-')}-key"}
+        headers = {"X-Phone-Key": f"phone-{i % self.count}"}
+        first = time.monotonic()
+        attempts = 0
+        status = None
+        while time.monotonic() < deadline:
+            attempts += 1
+            try:
+                async with http.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=15)) as answer:
+                    status = answer.status
+                    await answer.read()
+                    if status in (200, 201):
+                        self.acks.append({"text": text, "sent": first, "acked": time.monotonic(), "attempts": attempts})
+                        return
+                    if status < 500 and status != 429:
+                        break
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+                status = "connection"
+            await asyncio.sleep(0.5)
+        self.failures.append({"text": text, "status": status, "attempts": attempts})
+
+    async def wait_all_connected(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not all(s.connected for s in self.sockets):
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(s.disconnect() for s in self.sockets), return_exceptions=True)
+
+
+def phones_main(conn, urls: list[str], code: str, count: int, cpus) -> None:
+    """Phones process: connect all, report, post on the coordinator's go, report acks."""
+    _pin(cpus)
+    asyncio.run(_phones(conn, urls, code, count))
+
+
+async def _phones(conn, urls, code, count) -> None:
+    loop = asyncio.get_running_loop()
+    phones = Phones(urls, code, count)
+    connect_seconds = await phones.connect()
+    conn.send({"connect_seconds": connect_seconds})
+    go = await loop.run_in_executor(None, conn.recv)
+    lag = await phones.post_all(go["rate"], go["duration"], go["prefix"], go["give_up_after"])
+    await phones.wait_all_connected(go["reconnect_timeout"])
+    conn.send(
+        {
+            "acks": phones.acks,
+            "failures": phones.failures,
+            "schedule_lag": lag,
+            "connected_at": phones.connected_at,
+            "connected": sum(1 for s in phones.sockets if s.connected),
+            "states": phones.states,
+            "other_messages": phones.other_messages,
+        }
+    )
+    await loop.run_in_executor(None, conn.recv)
+    await phones.close()

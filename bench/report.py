@@ -1,0 +1,92 @@
+"""The Markdown table of a benchmark run, with ratios against the bare relay."""
+
+from __future__ import annotations
+
+TARGET_NAMES = {
+    "ours-sqlite": "app, SQLite, 1 process",
+    "ours-pg": "app, PostgreSQL + Redis, 2 processes",
+    "relay": "bare python-socketio relay",
+}
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _ratio(ours, floor) -> str:
+    if ours is None or not floor:
+        return "–"
+    return f"{ours / floor:.1f}×"
+
+
+def table(results: list[dict]) -> str:
+    """One row per (scenario, target): latency, correctness, cost, and the ratios to the relay."""
+    relay = {(r["scenario"]["name"], r["async_mode"]): r for r in results if r["target"] == "relay"}
+    lines = [
+        "| scenario | server | phones | inputs acked | lost | dup | p50 ms | p95 ms | p99 ms | max ms "
+        "| CPU s / 1000 inputs | CPU vs relay | p99 vs relay | peak RSS MB | phones connect s | restart: all back s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        floor = relay.get((r["scenario"]["name"], r["async_mode"]))
+        lat = r["latency_ms"]
+        name = TARGET_NAMES.get(r["target"], r["target"])
+        if r["async_mode"] != "threading":
+            name += f" ({r['async_mode']})"
+        is_relay = r["target"] == "relay"
+        restart = r.get("restart") or {}
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    r["scenario"]["name"],
+                    name,
+                    str(r["scenario"]["phones"]),
+                    f"{r['inputs_acknowledged']}/{r['inputs_sent']}",
+                    str(r["lost"]),
+                    str(r["duplicated"]),
+                    _fmt(lat["p50"]),
+                    _fmt(lat["p95"]),
+                    _fmt(lat["p99"]),
+                    _fmt(lat["max"]),
+                    _fmt(r["server_cpu_seconds_per_1000_inputs"], 2),
+                    "1.0×" if is_relay else _ratio(r["server_cpu_seconds_per_1000_inputs"], floor and floor["server_cpu_seconds_per_1000_inputs"]),
+                    "1.0×" if is_relay else _ratio(lat["p99"], floor and floor["latency_ms"]["p99"]),
+                    _fmt(r["peak_rss_mb"], 0),
+                    _fmt(r["phones_connect_seconds"], 1),
+                    _fmt(restart.get("all_clients_back_seconds"), 1),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def extras(extra: dict) -> str:
+    """The wall-load and export lines."""
+    lines = []
+    wall = extra.get("wall_render")
+    if wall:
+        if "error" in wall:
+            lines.append(f"- Wall of {wall.get('cards', '?')} cards in headless Chromium: not measured ({wall['error']}).")
+        else:
+            lines.append(
+                f"- Wall of {wall['cards']} cards in headless Chromium: all cards rendered {wall['rendered_ms']:.0f} ms "
+                f"and interactive {wall['interactive_ms']:.0f} ms after navigation start "
+                f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms)."
+            )
+    export = extra.get("docx_export")
+    if export:
+        if "error" in export:
+            lines.append(f"- DOCX export: not measured ({export['error']}).")
+        else:
+            lines.append(
+                f"- DOCX export of {export['inputs']} inputs ({export['via']}): {export['seconds']:.2f} s "
+                f"(build {export['build_seconds']:.2f} s + render {export['render_seconds']:.2f} s, "
+                f"{export['bytes'] / 1e6:.1f} MB; {export['inputs_read_back']} inputs read back with python-docx)."
+            )
+    return "\n".join(lines)

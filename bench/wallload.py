@@ -1,0 +1,166 @@
+"""Big boards: a wall of many cards rendered in headless Chromium, and the DOCX export of many inputs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import targets
+
+CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
+# The flags the browser tests use (tests/conftest.py CHROMIUM_ARGS).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _app(workdir: Path, database_url: str):
+    from facilitator import create_app
+
+    os.environ["FACILITATOR_INSTANCE_PATH"] = str(workdir / "instance")
+    try:
+        return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
+    finally:
+        del os.environ["FACILITATOR_INSTANCE_PATH"]
+
+
+def _fill(workshop, count: int, themes: list) -> None:
+    """Send count inputs through the one write path; sort every other one into a theme."""
+    from facilitator import services
+
+    for n in range(count):
+        item, _ = services.submit_input(workshop.join_code, f"Input {n}: {'lorem ipsum dolor sit amet ' * (1 + n % 4)}", f"fill-{n:08d}")
+        if themes and n % 2:
+            services.move_input(workshop.id, item.id, themes[n % len(themes)].id, 0)
+
+
+def measure_docx(inputs: int) -> dict:
+    """Seconds to build and render the DOCX appendix of a workshop with this many inputs."""
+    from facilitator import migrate, services
+    from facilitator.db import database
+
+    workdir = Path(tempfile.mkdtemp(prefix="facilitator-bench-docx-"))
+    (workdir / "instance").mkdir()
+    url = f"sqlite:///{workdir / 'instance' / 'facilitator.sqlite3'}"
+    try:
+        migrate.upgrade(url)
+        app = _app(workdir, url)
+        with app.app_context():
+            try:
+                from facilitator.export import build_document, extract_inputs, render
+            except ImportError as error:
+                return {"error": f"facilitator.export not importable: {error}"}
+            user = services.create_user(targets.EMAIL, targets.PASSWORD)
+            workshop = services.create_workshop(user.id, "Export bench", themes=["Alpha", "Beta", "Gamma", "Delta"])
+            services.set_status(workshop.id, "open")
+            themes = [services.create_theme(workshop.id, f"Theme {n}") for n in range(4)]
+            _fill(workshop, inputs, themes)
+            best = None
+            for _ in range(2):
+                started = time.perf_counter()
+                with database().reader() as s:
+                    from facilitator.models import Workshop
+
+                    doc = build_document(s, s.get(Workshop, workshop.id))
+                built = time.perf_counter()
+                data, _mimetype, _name = render(doc, "docx", "appendix")
+                done = time.perf_counter()
+                run = {"seconds": done - started, "build_seconds": built - started, "render_seconds": done - built}
+                if best is None or run["seconds"] < best["seconds"]:
+                    best = run
+            listed = extract_inputs(data, "docx")
+        app.extensions["facilitator.db"].dispose()
+        return {
+            "inputs": inputs,
+            "via": "facilitator.export build_document + render",
+            **best,
+            "bytes": len(data),
+            "inputs_read_back": len(listed),
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure_wall(cards: int, runs: int = 3) -> dict:
+    """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input."""
+    from facilitator import migrate, services
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        return {"cards": cards, "error": f"playwright missing: {error}"}
+    if not Path(CHROMIUM).exists():
+        return {"cards": cards, "error": f"no Chromium at {CHROMIUM}"}
+    workdir = Path(tempfile.mkdtemp(prefix="facilitator-bench-wall-"))
+    (workdir / "instance").mkdir()
+    url = f"sqlite:///{workdir / 'instance' / 'facilitator.sqlite3'}"
+    server = None
+    try:
+        migrate.upgrade(url)
+        app = _app(workdir, url)
+        with app.app_context():
+            user = services.create_user(targets.EMAIL, targets.PASSWORD)
+            workshop = services.create_workshop(user.id, "Wall bench", themes=["Alpha", "Beta", "Gamma", "Delta"])
+            services.set_status(workshop.id, "open")
+            themes = [services.create_theme(workshop.id, f"Theme {n}") for n in range(4)]
+            _fill(workshop, cards, themes)
+            workshop_id = workshop.id
+        app.extensions["facilitator.db"].dispose()
+        port = targets.free_port()
+        env = {
+            **os.environ,
+            "FACILITATOR_INSTANCE_PATH": str(workdir / "instance"),
+            "DATABASE_URL": url,
+            "FACILITATOR_SECRET_KEY": "bench-secret",
+        }
+        command = [str(Path(sys.executable).parent / "facilitator"), "serve", "--port", str(port), "--threads", "50"]
+        server = targets.Process(command, env, f"http://127.0.0.1:{port}", workdir / "server.log")
+        server.start()
+        server.wait_ready()
+        timings = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            context = browser.new_context(base_url=server.url, viewport={"width": 1600, "height": 1000})
+            context.set_default_timeout(60000)
+            page = context.new_page()
+            page.goto("/login")
+            page.fill("#email", targets.EMAIL)
+            page.fill("#password", targets.PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/workshops")
+            for _ in range(runs):
+                page.goto(f"/workshops/{workshop_id}/wall")
+                # Function forms: the page's CSP forbids evaluating strings.
+                page.wait_for_function("(n) => document.querySelectorAll('.card[data-id]').length >= n", arg=cards)
+                rendered = page.evaluate("() => performance.now()")
+                # Interactive: the main thread is free again (a task scheduled after the next frame runs).
+                interactive = page.evaluate(
+                    "() => new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))"
+                )
+                count = page.evaluate("() => document.querySelectorAll('.card[data-id]').length")
+                timings.append((rendered, interactive, count))
+            browser.close()
+        best = min(timings, key=lambda t: t[1])
+        return {
+            "cards": cards,
+            "cards_seen": best[2],
+            "rendered_ms": best[0],
+            "interactive_ms": best[1],
+            "interactive_ms_worst": max(t[1] for t in timings),
+            "runs": runs,
+        }
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
