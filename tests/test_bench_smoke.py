@@ -1,0 +1,61 @@
+"""A tiny run of the real benchmark command, so it keeps working: correctness only, never speed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench(tmp_path, *args: str) -> dict:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(out), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"JSON: {out}" in done.stdout
+    return json.loads(out.read_text())
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_every_target_acknowledges_and_delivers_every_input_exactly_once(tmp_path):
+    document = _bench(tmp_path, "--scenario", "steady", "--target", "ours-sqlite", "--target", "ours-pg", "--target", "relay")
+    document["results"] += _bench(tmp_path, "--scenario", "restart", "--target", "ours-sqlite")["results"]
+    runs = {(r["scenario"]["name"], r["target"]) for r in document["results"]}
+    assert runs == {("steady", "ours-sqlite"), ("steady", "ours-pg"), ("steady", "relay"), ("restart", "ours-sqlite")}
+    for result in document["results"]:
+        scenario = result["scenario"]
+        expected = int(scenario["rate"] * scenario["duration"])
+        assert result["inputs_sent"] == expected
+        assert result["inputs_acknowledged"] == expected, result["failures_sample"]
+        assert result["lost"] == 0 and result["duplicated"] == 0
+        # Every wall showed every input once.
+        assert result["deliveries"] == expected * scenario["walls"]
+        assert result["phones_connected_at_end"] == scenario["phones"]
+        # Phones get their state, never other people's inputs.
+        assert result["phone_messages_other_than_state"] == 0
+        assert result["server_cpu_seconds"] > 0 and result["peak_rss_mb"] > 0
+        if scenario["kill_at"] is not None:
+            restart = result["restart"]
+            assert restart["acknowledged_lost"] == 0
+            assert restart["clients_not_back"] == 0
+            assert restart["all_clients_back_seconds"] is not None
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_wall_renders_every_card_and_the_docx_lists_every_input(tmp_path):
+    extra = _bench(tmp_path, "--scenario", "wall")["extra"]
+    assert extra["wall_render"]["cards_seen"] == extra["wall_render"]["cards"] == 50
+    assert extra["docx_export"]["inputs_read_back"] == extra["docx_export"]["inputs"] == 200
