@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -61,6 +62,8 @@ def parse(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse(argv)
+    # A TERM (timeout, Ctrl-C in make) still stops the servers and drops the databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.sched_setaffinity(0, targets.generator_cpus())
     table = scenarios.SMOKE if args.smoke else scenarios.QUICK if args.quick else scenarios.FULL
     wanted = args.scenario or ["steady", "burst", "plenary", "restart", "wall"]

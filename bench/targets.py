@@ -138,6 +138,12 @@ class Target:
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+        # Keep the server logs (access log, tracebacks) of the last run of each kind.
+        logs = ROOT / "bench" / "results" / "logs" / self.kind
+        shutil.rmtree(logs, ignore_errors=True)
+        logs.mkdir(parents=True, exist_ok=True)
+        for log in self.workdir.glob("*.log"):
+            shutil.copy(log, logs / log.name)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

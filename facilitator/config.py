@@ -56,6 +56,7 @@ ENVIRONMENT: dict[str, type] = {
     "RATELIMIT_JOIN_ADDRESS": str,
     "RATELIMIT_ENABLED": bool,
     "SESSION_COOKIE_SECURE": bool,
+    "PROXY_FIX": bool,
     "SECRET_KEY": str,
 }
 
