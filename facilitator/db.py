@@ -22,14 +22,20 @@ class Database:
         else:
             engine_options.setdefault("pool_pre_ping", True)
             engine_options.setdefault("pool_size", 10)
-            engine_options.setdefault("max_overflow", 20)
+            engine_options.setdefault("max_overflow", 10)
         self.engine: Engine = create_engine(url, **engine_options)
         # Writes draw from a pool of their own. A request keeps its read session's
         # connection while it writes; with one shared pool, as many concurrent
         # posts as the pool has connections would each hold a reader and wait for
         # a writer that never comes free (found by bench/: a burst of 200 inputs/s
         # stalled until the 30 s pool timeout).
-        self.write_engine: Engine = create_engine(url, **engine_options)
+        # Writes to one workshop queue on its row lock anyway, so a few connections
+        # serve them; readers + writers of every process must stay under the
+        # server's max_connections (PostgreSQL's default is 100).
+        write_options = dict(engine_options)
+        if not self.is_sqlite:
+            write_options.update(pool_size=5, max_overflow=5)
+        self.write_engine: Engine = create_engine(url, **write_options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
             _configure_sqlite(self.write_engine)
