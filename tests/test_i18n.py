@@ -3,6 +3,7 @@ untranslatable text, and pages speak the language they should (workshop's, brows
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import re
@@ -43,8 +44,9 @@ def extra_keywords() -> dict:
     return parse_keywords([words[i + 1] for i, word in enumerate(words) if word == "-k"])
 
 
+@functools.cache
 def fresh_extraction() -> Catalog:
-    """Extract the current sources in-process exactly as `make messages` does."""
+    """Extract the current sources in-process exactly as `make messages` does (once per run)."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f, "babel.cfg")
     catalog = Catalog(locale=None)
@@ -67,10 +69,11 @@ def _key(message) -> tuple:
 
 def test_extraction_sees_python_templates_and_lazy_strings():
     """Guards the guard: babel.cfg and the keywords really reach all three kinds of source."""
-    ids = {m.id for m in fresh_extraction() if m.id}
+    catalog = fresh_extraction()
+    ids = {m.id for m in catalog if m.id}
     assert "Received ✓" in ids  # a template
     assert any("%(length)s" in i and "%(limit)s" in i for i in ids if isinstance(i, str))  # errors.py, via _l
-    files = {loc[0].split("/")[0] for m in fresh_extraction() for loc in m.locations}
+    files = {loc[0].split("/")[0] for m in catalog for loc in m.locations}
     assert {"facilitator", "templates"} <= files
 
 
