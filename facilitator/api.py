@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from . import services
+from . import admission, services
 from .auth import login_required
 from .db import session as db
 from .errors import ServiceError
 from .i18n import use_workshop_language
 from .links import join_url, projector_url
 from .models import Workshop
-from .queries import can_facilitate, events_since, participant_state, snapshot, workshop_by_code
+from .queries import can_facilitate, events_since, participant_state, snapshot
 from .serialize import input_dict, receipt_dict, theme_dict, workshop_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -95,6 +95,18 @@ def update_workshop(workshop_id: int):
     workshop = facilitated(workshop_id)
     workshop = services.update_workshop(workshop.id, body(), actor=actor())
     return jsonify(workshop_dict(workshop))
+
+
+@bp.delete("/workshops/<int:workshop_id>")
+@login_required
+def delete_workshop(workshop_id: int):
+    """Delete the workshop and everything in it at once (owner only; export it first)."""
+    workshop = facilitated(workshop_id)
+    if workshop.owner_id != g.user.id:
+        raise ServiceError("owner_only")
+    db().close()  # this request's read transaction would keep the deleted pages alive in SQLite's log
+    services.delete_workshop(workshop.id, actor=actor())
+    return "", 204
 
 
 @bp.get("/workshops/<int:workshop_id>/events")
@@ -222,28 +234,30 @@ def unhide_input(workshop_id: int, input_id: int):
 @bp.post("/join/<code>/inputs")
 def submit_input(code: str):
     """A phone sends an input; the same client_key again returns the stored one."""
-    code = services.normalise_join_code(code)
-    workshop = workshop_by_code(db(), code)
-    if workshop is not None:
-        use_workshop_language(workshop.language)
     limiter = current_app.extensions["facilitator.limiter"]
     limiter.check("RATELIMIT_ADDRESS", client_address())
     limiter.check("RATELIMIT_PHONE", phone_key())
+    workshop = admission.find_workshop(code)
+    use_workshop_language(workshop.language)
     data = body()
-    if workshop is None:
-        raise ServiceError("unknown_code")
-    item, created = services.submit_input(code, data.get("text"), data.get("client_key"), data.get("author_name", ""))
+    item, created = services.submit_input(
+        workshop.join_code,
+        data.get("text"),
+        data.get("client_key"),
+        data.get("author_name", ""),
+        admitted=admission.is_admitted(workshop),
+    )
+    admission.admit(workshop)
     return jsonify(receipt_dict(item)), 201 if created else 200
 
 
 @bp.get("/join/<code>")
 def join_state(code: str):
     """What a phone needs to know about a workshop: open or not, and the question."""
-    workshop = workshop_by_code(db(), services.normalise_join_code(code))
     current_app.extensions["facilitator.limiter"].check("RATELIMIT_JOIN_ADDRESS", client_address())
-    if workshop is None:
-        raise ServiceError("unknown_code")
+    workshop = admission.find_workshop(code)
     use_workshop_language(workshop.language)
+    admission.admit(workshop)
     state = participant_state(db(), workshop)
     state["language"] = workshop.language
     return jsonify(state)

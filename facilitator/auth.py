@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 
 from . import services
 from .db import session as db_session
@@ -31,14 +32,32 @@ def load_user() -> None:
         g.user, _token = found
         g.via_token = True
         return
-    user_id = session.get("user_id")
-    if user_id is None:
+    if session.get("user_id") is None:
         return
-    user = db_session().get(User, user_id)
-    if user is None or session.get("session_version") != user.session_version:
+    user = session_user(db_session())
+    if user is None:
         session.clear()
         return
     g.user = user
+
+
+def session_user(s) -> User | None:
+    """The user this request's login session belongs to, if it is still valid.
+
+    Valid means: the account exists and is active, no "log out everywhere" or
+    password change happened since (session_version), and the login is younger
+    than SESSION_MAX_AGE (the cookie's own lifetime is the idle limit).
+    """
+    user_id = session.get("user_id")
+    if user_id is None:
+        return None
+    user = s.get(User, user_id)
+    if user is None or not user.is_active or session.get("session_version") != user.session_version:
+        return None
+    logged_in_at = session.get("logged_in_at")
+    if not isinstance(logged_in_at, (int, float)) or time.time() - logged_in_at > current_app.config["SESSION_MAX_AGE"]:
+        return None
+    return user
 
 
 def log_in(user: User) -> None:
@@ -46,6 +65,7 @@ def log_in(user: User) -> None:
     session.clear()
     session["user_id"] = user.id
     session["session_version"] = user.session_version
+    session["logged_in_at"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
 
@@ -72,6 +92,22 @@ def check_csrf() -> None:
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise ServiceError("csrf")
+
+
+def admin_required(view):
+    """Views behind this need a logged-in administrator; others get 403."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.user is None:
+            if request.path.startswith("/api/"):
+                raise ServiceError("unauthorized")
+            return redirect(url_for("auth.login", next=request.path))
+        if not g.user.is_admin:
+            raise ServiceError("admin_only")
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def login_required(view):

@@ -11,6 +11,7 @@ from . import create_app, migrate, services
 from .db import database
 from .errors import ServiceError
 from .models import User
+from .services.retention import start_daily_purge
 
 DEMO_EMAIL = "demo@facilitator.local"
 
@@ -73,6 +74,48 @@ def user_create(email: str, admin: bool, password: str) -> None:
     except ServiceError as error:
         raise click.ClickException(f"{error.code}: {error.message()}") from None
     click.echo(f"Created {'admin' if admin else 'facilitator'} {created.email}.")
+
+
+def _user_by_email(email: str) -> User:
+    with database().reader() as s:
+        found = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if found is None:
+        raise click.ClickException(f"No account {email}.")
+    return found
+
+
+@user.command("deactivate")
+@click.argument("email")
+def user_deactivate(email: str) -> None:
+    """Deactivate an account: its sessions and API tokens stop working at once."""
+    found = _user_by_email(email)
+    services.set_user_active(found.id, False, by_user_id=0)
+    click.echo(f"Deactivated {found.email}.")
+
+
+@user.command("activate")
+@click.argument("email")
+def user_activate(email: str) -> None:
+    """Reactivate a deactivated account."""
+    found = _user_by_email(email)
+    services.set_user_active(found.id, True, by_user_id=0)
+    click.echo(f"Activated {found.email}.")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only list the workshops that are due.")
+def purge(dry_run: bool) -> None:
+    """Delete the inputs of workshops closed longer ago than their retention (run daily, e.g. from cron)."""
+    from .services.retention import due
+
+    if dry_run:
+        ids = due()
+        click.echo(f"{len(ids)} workshop(s) due: {', '.join(map(str, ids)) or '-'}")
+        return
+    purged = services.purge_expired(actor="cli:purge")
+    for item in purged:
+        click.echo(f"Workshop {item.workshop_id}: deleted {item.inputs} inputs and {item.events} events.")
+    click.echo(f"Purged {len(purged)} workshop(s).")
 
 
 @main.group()
@@ -182,8 +225,16 @@ def serve(app, host: str, port: int, threads: int, dev: bool) -> None:
     from .realtime import socketio
 
     if dev:
+        start_daily_purge(app)
         socketio.run(app, host=host, port=port, debug=True, allow_unsafe_werkzeug=True)
         return
     from .server import run_gunicorn
 
-    run_gunicorn(create_app, host, port, threads)
+    run_gunicorn(_serving_app, host, port, threads)
+
+
+def _serving_app():
+    """The app a server process serves, with the retention purge running in it (built in the worker)."""
+    app = create_app()
+    start_daily_purge(app)
+    return app

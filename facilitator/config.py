@@ -28,6 +28,10 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_PHONE": "20/minute",
     "RATELIMIT_ADDRESS": "6000/minute",
     "RATELIMIT_JOIN_ADDRESS": "3000/minute",
+    # Wrong join codes per address: what bounds guessing (README, "Guessing join codes").
+    # Over it, an address gets no answer about any code until the window ends,
+    # except from phones already admitted to the workshop they ask about.
+    "RATELIMIT_JOIN_MISS_ADDRESS": "100/minute",
     "RATELIMIT_LOGIN_ACCOUNT": "10/minute",
     "RATELIMIT_LOGIN_ADDRESS": "60/minute",
     "RATELIMIT_ENABLED": True,
@@ -38,6 +42,16 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_NAME": "facilitator_session",
+    # A facilitator's login lasts this long without a request (the cookie is
+    # renewed on each one), and never longer than SESSION_MAX_AGE in total.
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "SESSION_MAX_AGE": 12 * 3600,
+    # Days after closing when a workshop's inputs are deleted (each workshop can change it).
+    "RETENTION_DAYS": 90,
+    # Who is responsible for the data (name and contact), shown on the privacy page.
+    "PRIVACY_CONTROLLER": "",
+    # The server purges expired workshops this often (0: never; run `facilitator purge` from cron).
+    "RETENTION_PURGE_HOURS": 24,
     "JSON_SORT_KEYS": False,
 }
 
@@ -54,7 +68,12 @@ ENVIRONMENT: dict[str, type] = {
     "RATELIMIT_PHONE": str,
     "RATELIMIT_ADDRESS": str,
     "RATELIMIT_JOIN_ADDRESS": str,
+    "RATELIMIT_JOIN_MISS_ADDRESS": str,
     "RATELIMIT_ENABLED": bool,
+    "RETENTION_DAYS": int,
+    "RETENTION_PURGE_HOURS": float,
+    "PRIVACY_CONTROLLER": str,
+    "SESSION_MAX_AGE": int,
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_FIX": bool,
     "SECRET_KEY": str,

@@ -38,6 +38,19 @@ ERRORS = {
     "csrf": (403, _l("Your session has expired or the form is stale. Reload the page and try again.")),
     "bad_credentials": (401, _l("Wrong email or password.")),
     "unsupported_media_type": (415, _l("Send the request as JSON.")),
+    "locked": (
+        409,
+        _l("The facilitator has closed this workshop to new participants. Your text is kept on this phone."),
+    ),
+    "account_inactive": (403, _l("This account has been deactivated. Ask an administrator to reactivate it.")),
+    "weak_password": (400, _l("The password must be between 10 and 1000 characters long.")),
+    "passwords_differ": (400, _l("The two new passwords are not the same. Type them again.")),
+    "owner_only": (403, _l("Only the workshop's owner can do this.")),
+    "admin_only": (403, _l("Only an administrator can do this.")),
+    "not_yourself": (409, _l("You cannot deactivate your own account.")),
+    "confirm": (400, _l("Tick the box to confirm, then try again.")),
+    "unknown_account": (404, _l("There is no facilitator account with that email.")),
+    "too_many_tokens": (409, _l("You have too many API tokens. Revoke one you no longer use first.")),
 }
 
 

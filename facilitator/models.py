@@ -13,6 +13,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text as sql_text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -35,7 +38,10 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by "log out everywhere": sessions carry the version they were made with.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # An admin deactivates an account instead of deleting it (its workshops stay owned).
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ApiToken(Base):
@@ -75,6 +81,12 @@ class Workshop(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # The sequence number of the last event; bumped (and row-locked) by every write.
     seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Locked: phones that were not admitted before the lock cannot post (see services/inputs.py).
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Inputs are deleted this many days after closed_at (services/retention.py).
+    retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default=sql_text("90"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -36,6 +36,13 @@ class MemoryStore:
                 self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
             return count, reset - now
 
+    def count(self, key: str) -> tuple[int, float]:
+        """The hits in the current window and seconds until it resets, without counting one."""
+        now = time.monotonic()
+        with self._lock:
+            count, reset = self._counts.get(key, (0, now))
+            return (count, reset - now) if now < reset else (0, 0.0)
+
 
 class RedisStore:
     """Counters shared by every process through Redis."""
@@ -55,6 +62,15 @@ class RedisStore:
         count, _, ttl = pipe.execute()
         return int(count), max(ttl, 0) / 1000
 
+    def count(self, key: str) -> tuple[int, float]:
+        """The hits in the current window and seconds until it resets, without counting one."""
+        name = f"facilitator:rl:{key}"
+        pipe = self._redis.pipeline()
+        pipe.get(name)
+        pipe.pttl(name)
+        count, ttl = pipe.execute()
+        return int(count or 0), max(ttl, 0) / 1000
+
 
 class Limiter:
     """Applies the configured rules; raises ServiceError('rate_limited') with Retry-After."""
@@ -71,4 +87,13 @@ class Limiter:
         limit, window = parse(self.config[setting])
         count, reset_in = self.store.hit(f"{setting}:{window}:{key}", window)
         if count > limit:
+            raise ServiceError("rate_limited", retry_after=max(1, int(reset_in + 0.999)))
+
+    def check_not_exceeded(self, setting: str, key: str) -> None:
+        """Refuse while key is over the rule's limit, without counting this request."""
+        if not self.config.get("RATELIMIT_ENABLED", True):
+            return
+        limit, window = parse(self.config[setting])
+        count, reset_in = self.store.count(f"{setting}:{window}:{key}")
+        if count >= limit:
             raise ServiceError("rate_limited", retry_after=max(1, int(reset_in + 0.999)))

@@ -8,14 +8,16 @@ from flask import current_app, session
 from flask_socketio import SocketIO, emit, join_room
 
 from . import services
+from .admission import find_workshop
+from .auth import session_user
 from .db import read_session
-from .models import User, Workshop
+from .errors import ServiceError
+from .models import Workshop
 from .queries import (
     can_facilitate,
     events_since,
     participant_state,
     snapshot,
-    workshop_by_code,
     workshop_by_projector_secret,
 )
 from .serialize import event_dict
@@ -67,7 +69,7 @@ def publish(events: list) -> None:
         wid = event.workshop_id
         socketio.emit("event", payload, to=room(wid, "facilitators"))
         socketio.emit("event", for_projector(payload), to=room(wid, "projector"))
-        if event.type == "projector.secret_changed":
+        if event.type in ("projector.secret_changed", "workshop.deleted"):
             socketio.emit("revoked", {}, to=room(wid, "projector"))
             socketio.close_room(room(wid, "projector"))
         if event.type in PARTICIPANT_TYPES:
@@ -123,10 +125,8 @@ def _identify(s, auth: dict) -> tuple[int, str] | None:
         if isinstance(token, str) and token:
             found = services.user_for_token(token)
             user = found[0] if found else None
-        elif session.get("user_id") is not None:
-            user = s.get(User, session["user_id"])
-            if user is not None and session.get("session_version") != user.session_version:
-                user = None
+        else:
+            user = session_user(s)
         workshop_id = auth.get("workshop")
         if user is None or not isinstance(workshop_id, int):
             return None
@@ -140,8 +140,14 @@ def _identify(s, auth: dict) -> tuple[int, str] | None:
         return (workshop.id, "projector") if workshop else None
     if role == "participant":
         code = auth.get("code")
-        workshop = workshop_by_code(s, services.normalise_join_code(code)) if isinstance(code, str) else None
-        return (workshop.id, "participants") if workshop else None
+        if not isinstance(code, str):
+            return None
+        try:
+            # The same guessing limit as every other answer about a code.
+            workshop = find_workshop(code, s)
+        except ServiceError:
+            return None
+        return workshop.id, "participants"
     return None
 
 
@@ -180,6 +186,8 @@ def on_sync(data=None):
                 events = events_since(s, workshop.id, since)
                 if audience == "projector":
                     events = [for_projector(e) for e in events]
-                return {"events": events}
+                # A purge deletes the log before its own event: a gap means "start again".
+                if not events or events[0]["seq"] == since + 1:
+                    return {"events": events}
         kind = "projector" if audience == "projector" else "facilitator"
         return {"snapshot": snapshot(s, workshop, audience=kind)}

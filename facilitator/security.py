@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import g, request
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -16,6 +18,8 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# A year; sent only over HTTPS, so a plain-HTTP LAN setup is never pinned to HTTPS.
+HSTS = "max-age=31536000"
 
 
 def set_headers(response):
@@ -26,4 +30,9 @@ def set_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if g.get("user") is not None and request.endpoint != "static":
+        # A facilitator's pages and API answers hold workshop content: no shared or disk cache keeps them.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -80,9 +80,13 @@ def workshop_dict(workshop: Workshop) -> dict:
             "named_inputs": workshop.named_inputs,
             "participants_see_wall": workshop.participants_see_wall,
             "participants_choose_theme": workshop.participants_choose_theme,
+            "locked": workshop.locked,
+            "retention_days": workshop.retention_days,
         },
         "created_at": iso(workshop.created_at),
         "updated_at": iso(workshop.updated_at),
+        "closed_at": iso(workshop.closed_at),
+        "purged_at": iso(workshop.purged_at),
     }
 
 

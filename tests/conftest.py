@@ -66,6 +66,9 @@ def make_app(database_url: str, instance: Path, **overrides):
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
         "PUBLIC_URL": "http://phones.example",
+        # Phone state goes out at once: a debounce timer that outlives its test would open a
+        # connection on the test's disposed engine (a ResourceWarning in some later test).
+        "PARTICIPANT_STATE_DEBOUNCE": 0,
     }
     config.update(overrides)
     os.environ["FACILITATOR_INSTANCE_PATH"] = str(instance)

@@ -3,7 +3,19 @@
 from .importer import import_workshop
 from .inputs import hide_input, move_input, submit_input, unhide_input
 from .themes import create_theme, delete_theme, merge_themes, update_theme
-from .users import authenticate, create_token, create_user, log_out_everywhere, revoke_token, user_for_token
+from .retention import delete_workshop, purge_expired, purge_workshop
+from .users import (
+    all_users,
+    authenticate,
+    change_password,
+    create_token,
+    create_user,
+    log_out_everywhere,
+    revoke_token,
+    set_user_active,
+    tokens_of,
+    user_for_token,
+)
 from .workshops import (
     add_co_facilitator,
     create_workshop,
@@ -17,24 +29,31 @@ from .workshops import (
 
 __all__ = [
     "add_co_facilitator",
+    "all_users",
     "authenticate",
+    "change_password",
     "create_theme",
     "create_token",
     "create_user",
     "create_workshop",
     "delete_theme",
+    "delete_workshop",
     "hide_input",
     "import_workshop",
     "log_out_everywhere",
     "merge_themes",
     "move_input",
     "normalise_join_code",
+    "purge_expired",
+    "purge_workshop",
     "regenerate_projector_secret",
     "revoke_token",
     "set_active_prompt",
     "set_projector_view",
     "set_status",
+    "set_user_active",
     "submit_input",
+    "tokens_of",
     "unhide_input",
     "update_theme",
     "user_for_token",

@@ -6,8 +6,10 @@ import secrets
 import uuid
 from datetime import datetime
 
+from flask import current_app
+
 from ..errors import ServiceError
-from ..models import Input, Theme, Workshop
+from ..models import Input, Theme, Workshop, utcnow
 from ..serialize import input_dict, theme_dict, workshop_dict
 from .unit import write
 from .validation import check_input_text, check_text, check_title
@@ -48,6 +50,8 @@ def import_workshop(owner_id: int, data: object, actor: str = "") -> Workshop:
             language=meta["language"],
             join_code=new_join_code(),
             status="closed",
+            closed_at=utcnow(),  # an imported workshop is closed: its retention clock starts now
+            retention_days=current_app.config.get("RETENTION_DAYS", 90),
             projector_secret=secrets.token_urlsafe(24),
             owner_id=owner_id,
             place=check_text(meta.get("place"), 200),

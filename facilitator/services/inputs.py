@@ -21,11 +21,15 @@ def _stored(workshop_id: int, client_key: str) -> Input | None:
         ).scalar_one_or_none()
 
 
-def submit_input(join_code: str, text: object, client_key: object, author_name: object = "") -> tuple[Input, bool]:
+def submit_input(
+    join_code: str, text: object, client_key: object, author_name: object = "", admitted: bool = True
+) -> tuple[Input, bool]:
     """Store a phone's input once per client key; return (input, created).
 
     A repeat of a stored client key returns the stored input even after the
-    workshop has closed, so a phone whose receipt was lost still gets it.
+    workshop has closed (or been locked), so a phone whose receipt was lost
+    still gets it. A locked workshop takes new inputs only from phones that
+    were admitted before the lock (admission.py decides `admitted`).
     """
     key = check_client_key(client_key)
     try:
@@ -40,6 +44,8 @@ def submit_input(join_code: str, text: object, client_key: object, author_name: 
                 raise ServiceError("closed")
             if workshop.status != "open":
                 raise ServiceError("not_open")
+            if workshop.locked and not admitted:
+                raise ServiceError("locked")
             check_input_text(text, workshop.max_input_length)
             name = check_text(author_name, 100).strip() if workshop.named_inputs else ""
             s = uow.session

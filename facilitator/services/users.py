@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ..db import database
 from ..errors import ServiceError
@@ -17,6 +18,12 @@ _hasher = PasswordHasher()
 # Verifying against this keeps the time of a wrong email close to a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
 TOKEN_PREFIX = "fac_"
+PASSWORD_MIN = 10
+# Argon2 hashes any length, but a megabyte password would be a cheap way to burn CPU.
+PASSWORD_MAX = 1000
+MAX_LIVE_TOKENS = 20
+# last_used_at is written at most this often per token, so using a token costs no write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def _email(raw: object) -> str:
@@ -25,11 +32,16 @@ def _email(raw: object) -> str:
     return raw.strip().lower()
 
 
+def _password(raw: object) -> str:
+    if not isinstance(raw, str) or not PASSWORD_MIN <= len(raw) <= PASSWORD_MAX:
+        raise ServiceError("weak_password")
+    return raw
+
+
 def create_user(email: str, password: str, is_admin: bool = False) -> User:
     """Create a facilitator account with an Argon2id password hash."""
     email = _email(email)
-    if not isinstance(password, str) or len(password) < 10:
-        raise ServiceError("invalid")
+    password = _password(password)
     with database().writer() as s, s.begin():
         if s.execute(select(User.id).where(User.email == email)).first() is not None:
             raise ServiceError("conflict")
@@ -39,8 +51,8 @@ def create_user(email: str, password: str, is_admin: bool = False) -> User:
 
 
 def authenticate(email: object, password: object) -> User:
-    """The user with these credentials, or a bad_credentials refusal."""
-    if not isinstance(email, str) or not isinstance(password, str):
+    """The user with these credentials, or a bad_credentials (or account_inactive) refusal."""
+    if not isinstance(email, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX:
         raise ServiceError("bad_credentials")
     with database().writer() as s, s.begin():
         user = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
@@ -50,34 +62,98 @@ def authenticate(email: object, password: object) -> User:
             raise ServiceError("bad_credentials") from None
         if user is None:
             raise ServiceError("bad_credentials")
+        # Said only after the right password, so it tells an outsider nothing.
+        if not user.is_active:
+            raise ServiceError("account_inactive")
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
+        user.last_login_at = utcnow()
     return user
 
 
-def log_out_everywhere(user_id: int) -> None:
-    """Invalidate every session of the user."""
+def change_password(user_id: int, current: object, new: object, repeat: object) -> User:
+    """Set a new password after checking the current one; every other session ends."""
+    if not isinstance(new, str) or new != repeat:
+        raise ServiceError("passwords_differ")
+    new = _password(new)
+    with database().writer() as s, s.begin():
+        user = s.get(User, user_id)
+        if user is None:
+            raise ServiceError("not_found")
+        try:
+            if not isinstance(current, str) or len(current) > PASSWORD_MAX:
+                raise VerificationError()
+            _hasher.verify(user.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            raise ServiceError("bad_credentials") from None
+        user.password_hash = _hasher.hash(new)
+        user.session_version += 1
+    return user
+
+
+def log_out_everywhere(user_id: int) -> User | None:
+    """Invalidate every session of the user; return the user with its new session version."""
     with database().writer() as s, s.begin():
         user = s.get(User, user_id)
         if user is not None:
             user.session_version += 1
+    return user
+
+
+def set_user_active(user_id: int, active: bool, by_user_id: int) -> User:
+    """Deactivate (sessions and tokens stop working at once) or reactivate an account."""
+    if user_id == by_user_id and not active:
+        raise ServiceError("not_yourself")
+    with database().writer() as s, s.begin():
+        user = s.get(User, user_id)
+        if user is None:
+            raise ServiceError("not_found")
+        if user.is_active != active:
+            user.is_active = active
+            user.session_version += 1
+    return user
+
+
+def all_users() -> list[User]:
+    """Every account, for the admin page (read only)."""
+    with database().reader() as s:
+        return list(s.execute(select(User).order_by(User.email)).scalars())
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user_id: int, label: str = "") -> tuple[str, ApiToken]:
+def create_token(user_id: int, label: object = "") -> tuple[str, ApiToken]:
     """Issue an API token (256 random bits); only its hash is stored."""
+    if not isinstance(label, str) or len(label.strip()) > 100:
+        raise ServiceError("too_long", length=len(label) if isinstance(label, str) else 0, limit=100)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with database().writer() as s, s.begin():
-        row = ApiToken(user_id=user_id, token_hash=_digest(token), label=label[:100])
+        live = s.execute(
+            select(func.count(ApiToken.id)).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        ).scalar_one()
+        if live >= MAX_LIVE_TOKENS:
+            raise ServiceError("too_many_tokens")
+        row = ApiToken(user_id=user_id, token_hash=_digest(token), label=label.strip())
         s.add(row)
     return token, row
 
 
+def tokens_of(user_id: int) -> list[ApiToken]:
+    """The user's live tokens, newest first (read only)."""
+    with database().reader() as s:
+        return list(
+            s.execute(
+                select(ApiToken)
+                .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+            ).scalars()
+        )
+
+
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    """The user a live token belongs to, or None."""
+    """The active user a live token belongs to, or None; notes when the token was last used."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     with database().reader() as s:
@@ -87,7 +163,23 @@ def user_for_token(token: str) -> tuple[User, ApiToken] | None:
         if row is None:
             return None
         user = s.get(User, row.user_id)
-        return user, row
+    if user is None or not user.is_active:
+        return None
+    _touch(row)
+    return user, row
+
+
+def _touch(row: ApiToken) -> None:
+    """Record the use, but only when the stored time is older than the resolution (no write otherwise)."""
+    now = utcnow()
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=now.tzinfo)  # SQLite hands back naive UTC
+    if last is not None and now - last < LAST_USED_RESOLUTION:
+        return
+    with database().writer() as s, s.begin():
+        s.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    row.last_used_at = now
 
 
 def revoke_token(user_id: int, token_id: int) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..errors import ServiceError
-from ..models import CoFacilitator, Prompt, Theme, User, Workshop
+from ..models import CoFacilitator, Prompt, Theme, User, Workshop, utcnow
 from ..serialize import prompt_dict, theme_dict, workshop_dict
 from .unit import write
 from .validation import check_text, check_title
@@ -18,6 +20,10 @@ JOIN_CODE_LENGTH = 6
 STATUSES = ("draft", "open", "paused", "closed", "archived")
 LANGUAGES = ("da", "en")
 MAX_INPUT_LENGTH_CEILING = 5000
+# Retention after closing, in days: 0 deletes at the next purge run, at most ten years.
+RETENTION_DAYS_CEILING = 3650
+# Status values in which a workshop counts as closed (its retention clock runs).
+CLOSED_STATUSES = ("closed", "archived")
 
 
 def new_join_code() -> str:
@@ -26,24 +32,38 @@ def new_join_code() -> str:
 
 
 def normalise_join_code(raw: str) -> str:
-    """Upper-case a typed code and drop the spaces and dashes people add."""
-    return "".join(ch for ch in raw.upper() if ch not in " -\t")
+    """Upper-case a typed code and drop the spaces, dashes and invisible characters people add.
+
+    NFKC folds fullwidth letters and digits (a phone keyboard in CJK mode) onto
+    ASCII; format characters (zero-width spaces, direction overrides) pasted
+    with a code are dropped. Look-alike letters from other scripts stay as they
+    are and so match no code.
+    """
+    folded = unicodedata.normalize("NFKC", raw[:200]).upper()
+    return "".join(ch for ch in folded if ch not in " -\t" and unicodedata.category(ch) != "Cf")
+
+
+def _bounded_int(value: object, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ServiceError("invalid")
+    return value
 
 
 def _settings(raw: dict | None, default_max: int) -> dict:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ServiceError("invalid")
-    max_len = raw.get("max_input_length", default_max)
-    if not isinstance(max_len, int) or isinstance(max_len, bool) or not 1 <= max_len <= MAX_INPUT_LENGTH_CEILING:
-        raise ServiceError("invalid")
+    max_len = _bounded_int(raw.get("max_input_length", default_max), 1, MAX_INPUT_LENGTH_CEILING)
+    retention = _bounded_int(
+        raw.get("retention_days", current_app.config.get("RETENTION_DAYS", 90)), 0, RETENTION_DAYS_CEILING
+    )
     flags = {}
-    for name in ("named_inputs", "participants_see_wall", "participants_choose_theme"):
+    for name in ("named_inputs", "participants_see_wall", "participants_choose_theme", "locked"):
         value = raw.get(name, False)
         if not isinstance(value, bool):
             raise ServiceError("invalid")
         flags[name] = value
-    return {"max_input_length": max_len, **flags}
+    return {"max_input_length": max_len, "retention_days": retention, **flags}
 
 
 def create_workshop(
@@ -104,13 +124,17 @@ def create_workshop(
 
 
 def set_status(workshop_id: int, status: str, actor: str = "") -> Workshop:
-    """Open, pause, close (or archive) a workshop's input."""
+    """Open, pause, close (or archive) a workshop's input; closing starts the retention clock."""
     if status not in STATUSES or status == "draft":
         raise ServiceError("invalid")
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
         if workshop.status != status:
             workshop.status = status
+            if status not in CLOSED_STATUSES:
+                workshop.closed_at = None
+            elif workshop.closed_at is None:
+                workshop.closed_at = utcnow()
             uow.record("workshop.status", {"status": status})
     return workshop
 
@@ -139,6 +163,8 @@ def update_workshop(workshop_id: int, changes: dict, actor: str = "") -> Worksho
                 "named_inputs": workshop.named_inputs,
                 "participants_see_wall": workshop.participants_see_wall,
                 "participants_choose_theme": workshop.participants_choose_theme,
+                "locked": workshop.locked,
+                "retention_days": workshop.retention_days,
             }
             if not isinstance(changes["settings"], dict):
                 raise ServiceError("invalid")
@@ -180,7 +206,7 @@ def add_co_facilitator(workshop_id: int, email: str, actor: str = "") -> User:
             select(User).where(User.email == email.strip().lower())
         ).scalar_one_or_none()
         if user is None:
-            raise ServiceError("not_found")
+            raise ServiceError("unknown_account")
         exists = uow.session.get(CoFacilitator, (workshop.id, user.id))
         if exists is None and user.id != workshop.owner_id:
             uow.session.add(CoFacilitator(workshop_id=workshop.id, user_id=user.id))

@@ -1,5 +1,5 @@
 """Server-rendered pages, one blueprint per audience."""
 
-from . import account, dashboard, participant, projector
+from . import account, admin, dashboard, participant, privacy, projector
 
-blueprints = [account.bp, dashboard.bp, participant.bp, projector.bp]
+blueprints = [account.bp, admin.bp, dashboard.bp, participant.bp, privacy.bp, projector.bp]

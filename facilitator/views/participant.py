@@ -7,12 +7,12 @@ import uuid
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from .. import services
+from .. import admission, services
 from ..api import client_address
 from ..db import session as db
 from ..errors import ServiceError
 from ..i18n import use_workshop_language
-from ..queries import active_prompt, inputs_by_ids, workshop_by_code
+from ..queries import active_prompt, inputs_by_ids
 
 bp = Blueprint("participant", __name__)
 PHONE_COOKIE = "phone"
@@ -56,17 +56,28 @@ def join(code: str):
     normal = services.normalise_join_code(code)
     if normal != code:
         return redirect(url_for("participant.join", code=normal))
-    workshop = workshop_by_code(db(), normal)
+    workshop = _find(code)
     if workshop is None:
         return render_template("participant/enter_code.html", error=ServiceError("unknown_code").message(), code=code), 404
     use_workshop_language(workshop.language)
+    admission.admit(workshop)
     return _render(workshop)
+
+
+def _find(code: str):
+    """The workshop of a code, None if there is none (rate_limited propagates as a 429 page)."""
+    try:
+        return admission.find_workshop(code)
+    except ServiceError as error:
+        if error.code != "unknown_code":
+            raise
+        return None
 
 
 @bp.post("/j/<code>")
 def send(code: str):
     """The no-JavaScript form post; the form's own client key makes a resubmit harmless."""
-    workshop = workshop_by_code(db(), services.normalise_join_code(code))
+    workshop = _find(code)
     if workshop is None:
         return render_template("participant/enter_code.html", error=ServiceError("unknown_code").message(), code=code), 404
     use_workshop_language(workshop.language)
@@ -76,10 +87,15 @@ def send(code: str):
         limiter.check("RATELIMIT_ADDRESS", client_address())
         limiter.check("RATELIMIT_PHONE", request.cookies.get(PHONE_COOKIE) or "none")
         item, _created = services.submit_input(
-            workshop.join_code, text, request.form.get("client_key"), request.form.get("author_name", "")
+            workshop.join_code,
+            text,
+            request.form.get("client_key"),
+            request.form.get("author_name", ""),
+            admitted=admission.is_admitted(workshop),
         )
     except ServiceError as error:
         return _render(workshop, status=error.status, text=text, error=error.message())
+    admission.admit(workshop)
     sent = session.setdefault("sent", {})
     ids = sent.setdefault(str(workshop.id), [])
     if item.id not in ids:
