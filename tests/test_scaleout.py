@@ -46,7 +46,7 @@ def _cli(env: dict, *args: str) -> str:
 class Cluster:
     """Two `facilitator serve` processes (a and b), a facilitator token, an open workshop."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, async_mode: str) -> None:
         self.db_name = f"facilitator_scale_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.db_name}"')
@@ -71,6 +71,7 @@ class Cluster:
             # A channel of this run only: parallel runs on the same Redis do not hear each other.
             "FACILITATOR_SOCKETIO_CHANNEL": f"facilitator-test-{uuid.uuid4().hex}",
             "FACILITATOR_PARTICIPANT_STATE_DEBOUNCE": str(DEBOUNCE),
+            "FACILITATOR_SOCKETIO_ASYNC_MODE": async_mode,
         }
         self.a = self._serve(served, "a")
         self.b = self._serve(served, "b")
@@ -120,10 +121,10 @@ class Cluster:
             conn.execute(f'DROP DATABASE "{self.db_name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """Both processes for this module's tests (starting them costs a few seconds)."""
-    running = Cluster(tmp_path_factory.mktemp("scaleout"))
+@pytest.fixture(scope="module", params=["threading", "gevent"])
+def cluster(request, tmp_path_factory):
+    """Both processes for this module's tests (starting them costs a few seconds), in each async mode."""
+    running = Cluster(tmp_path_factory.mktemp("scaleout"), request.param)
     yield running
     running.close()
 
@@ -288,3 +289,17 @@ def test_phones_get_coalesced_state_and_never_other_peoples_inputs(cluster, work
     finally:
         phone.close()
         wall.close()
+
+
+def test_gevent_on_sqlite_is_refused_with_a_reason(tmp_path):
+    env = {
+        **os.environ,
+        "FACILITATOR_INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "FACILITATOR_SOCKETIO_ASYNC_MODE": "gevent",
+    }
+    done = subprocess.run(
+        [str(BIN / "facilitator"), "serve", "--port", str(_free_port())], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "gevent needs PostgreSQL" in done.stderr
