@@ -52,7 +52,7 @@ def parse(argv=None) -> argparse.Namespace:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="smaller numbers (a few minutes)")
     size.add_argument("--smoke", action="store_true", help="tiny numbers (seconds): checks correctness only")
-    parser.add_argument("--scenario", action="append", choices=["steady", "burst", "plenary", "restart", "wall"],
+    parser.add_argument("--scenario", action="append", choices=["steady", "burst", "plenary", "restart", "restart-steady", "wall"],
                         help="run only these (repeatable); default: all")
     parser.add_argument("--target", action="append", choices=list(targets.KINDS), help="only these servers (repeatable)")
     parser.add_argument("--gevent", action="store_true", help="also run the app (PostgreSQL + Redis) and the relay in gevent mode")
@@ -66,11 +66,12 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.sched_setaffinity(0, targets.generator_cpus())
     table = scenarios.SMOKE if args.smoke else scenarios.QUICK if args.quick else scenarios.FULL
-    wanted = args.scenario or ["steady", "burst", "plenary", "restart", "wall"]
+    wanted = args.scenario or ["steady", "burst", "plenary", "restart", "restart-steady", "wall"]
     kinds = args.target or list(targets.KINDS)
     modes = ["threading"] + (["gevent"] if args.gevent else [])
     started = time.monotonic()
     machine = _machine()
+    path = args.json or RESULTS / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
     results, extra = [], {}
     for name in wanted:
         if name == "wall" or name not in table:
@@ -85,6 +86,7 @@ def main(argv=None) -> int:
                 result = scenarios.run(kind, table[name], async_mode=mode)
                 print(f"[bench]   {_summary(result)}", file=sys.stderr, flush=True)
                 results.append(result)
+                _save(path, {"partial": True, "machine": machine, "results": results})
     if "wall" in wanted:
         cards, inputs = (50, 200) if args.smoke else (2000, 10000)
         print(f"[bench] wall of {cards} cards, DOCX of {inputs} inputs ...", file=sys.stderr, flush=True)
@@ -99,9 +101,7 @@ def main(argv=None) -> int:
         "results": results,
         "extra": extra,
     }
-    path = args.json or RESULTS / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2))
+    _save(path, document)
     print(f"Benchmark {document['date']} on {machine['cpus']} × {machine['cpu_model']}, {machine['memory_gb']} GB "
           f"(load average at start {machine['load_average_at_start'][0]:.2f}), {document['size']} size, "
           f"{document['seconds']:.0f} s.\n")
@@ -112,6 +112,12 @@ def main(argv=None) -> int:
         print(report.extras(extra))
     print(f"\nJSON: {path}")
     return 0
+
+
+def _save(path: Path, document: dict) -> None:
+    """Write the results so far (a long run that dies still leaves what it measured)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2))
 
 
 def _summary(r: dict) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import time
 
 import aiohttp
@@ -18,6 +19,13 @@ import socketio
 
 # A wall waits this long for a missing seq before it asks for what it missed (as board.js does).
 GAP_WAIT = 1.0
+# A phone gives up on one attempt after this long, then backs off as participant.js does.
+SEND_TIMEOUT = 10.0
+
+
+def backoff(attempt: int) -> float:
+    """participant.js backoff(): 2, 4, 8, 16, 30, 30 ... seconds, each times 0.5-1.5 (jitter)."""
+    return min(30.0, 2.0 ** min(attempt, 5)) * (0.5 + random.random())
 
 
 def _pin(cpus) -> None:
@@ -155,7 +163,8 @@ class Phones:
         self.failures: list[dict] = []
 
     def _socket(self, n: int) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=1, reconnection_delay_max=5)
+        # participant.js: reconnectionDelayMax 10 s, randomizationFactor 0.5.
+        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=1, reconnection_delay_max=10, randomization_factor=0.5)
 
         async def on_connect():
             self.connected_at[n] = time.monotonic()
@@ -222,7 +231,8 @@ class Phones:
         while time.monotonic() < deadline:
             attempts += 1
             try:
-                async with http.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=15)) as answer:
+                timeout = aiohttp.ClientTimeout(total=SEND_TIMEOUT)
+                async with http.post(url, json=body, headers=headers, timeout=timeout) as answer:
                     status = answer.status
                     await answer.read()
                     if status in (200, 201):
@@ -232,7 +242,7 @@ class Phones:
                         break
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
                 status = "connection"
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(min(backoff(attempts), max(0.0, deadline - time.monotonic())))
         self.failures.append({"text": text, "status": status, "attempts": attempts})
 
     async def wait_all_connected(self, timeout: float) -> None:

@@ -28,20 +28,25 @@ FULL = {
     "burst": Scenario("burst", phones=1000, walls=5, rate=200, duration=20),
     "plenary": Scenario("plenary", phones=3000, walls=5, rate=50, duration=20),
     "restart": Scenario("restart", phones=1000, walls=5, rate=200, duration=20, kill_at=8),
+    # The same kill at the steady rate: recovery without the burst's overload.
+    "restart-steady": Scenario("restart-steady", phones=1000, walls=5, rate=50, duration=20, kill_at=8),
 }
 QUICK = {
     "steady": Scenario("steady", phones=300, walls=3, rate=50, duration=8),
     "burst": Scenario("burst", phones=300, walls=3, rate=200, duration=8),
     "plenary": Scenario("plenary", phones=1000, walls=3, rate=50, duration=8),
     "restart": Scenario("restart", phones=300, walls=3, rate=100, duration=8, kill_at=3),
+    "restart-steady": Scenario("restart-steady", phones=300, walls=3, rate=50, duration=8, kill_at=3),
 }
 SMOKE = {
     "steady": Scenario("steady", phones=10, walls=2, rate=20, duration=1.5),
     "restart": Scenario("restart", phones=10, walls=2, rate=20, duration=3, kill_at=1),
 }
 
-# How long a post keeps retrying, and how long walls may take to show everything.
-GIVE_UP_AFTER = 45.0
+# How long a post keeps retrying after the sending ends (a real phone never stops; with
+# participant.js's backoff of up to 30 s, 90 s allows several more attempts), and how
+# long walls may then take to show everything.
+GIVE_UP_AFTER = 90.0
 DRAIN_TIMEOUT = 45.0
 
 

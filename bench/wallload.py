@@ -35,14 +35,29 @@ def _app(workdir: Path, database_url: str):
         del os.environ["FACILITATOR_INSTANCE_PATH"]
 
 
-def _fill(workshop, count: int, themes: list) -> None:
-    """Send count inputs through the one write path; sort every other one into a theme."""
-    from facilitator import services
+def _imported_workshop(owner_id: int, count: int):
+    """A workshop of `count` inputs in the reference workshop's four themes, made by the JSON importer.
 
+    The texts are the reference workshop's own (Danish letters, curly quotes,
+    arrows), cycled with a number so each is unique. Importing is one unit of
+    work; moving thousands of inputs one by one would cost O(n^2) in event
+    payloads (each move event carries its columns' full order).
+    """
+    import json
+
+    from facilitator import services
+    from facilitator.export import document_from_seed, render
+
+    seed = json.loads((targets.ROOT / "facilitator" / "data" / "seed-workshop.json").read_text())
+    texts = [(t["title"], text) for t in seed["themes"] for text in t["inputs"]]
+    columns: dict[str, list[str]] = {t["title"]: [] for t in seed["themes"]}
     for n in range(count):
-        item, _ = services.submit_input(workshop.join_code, f"Input {n}: {'lorem ipsum dolor sit amet ' * (1 + n % 4)}", f"fill-{n:08d}")
-        if themes and n % 2:
-            services.move_input(workshop.id, item.id, themes[n % len(themes)].id, 0)
+        title, text = texts[n % len(texts)]
+        columns[title].append(f"{text} (#{n + 1})")
+    for theme in seed["themes"]:
+        theme["inputs"] = columns[theme["title"]]
+    data, _mimetype, _name = render(document_from_seed(seed), "json")
+    return services.import_workshop(owner_id, json.loads(data))
 
 
 def measure_docx(inputs: int) -> dict:
@@ -62,10 +77,7 @@ def measure_docx(inputs: int) -> dict:
             except ImportError as error:
                 return {"error": f"facilitator.export not importable: {error}"}
             user = services.create_user(targets.EMAIL, targets.PASSWORD)
-            workshop = services.create_workshop(user.id, "Export bench", themes=["Alpha", "Beta", "Gamma", "Delta"])
-            services.set_status(workshop.id, "open")
-            themes = [services.create_theme(workshop.id, f"Theme {n}") for n in range(4)]
-            _fill(workshop, inputs, themes)
+            workshop = _imported_workshop(user.id, inputs)
             best = None
             for _ in range(2):
                 started = time.perf_counter()
@@ -83,7 +95,7 @@ def measure_docx(inputs: int) -> dict:
         app.extensions["facilitator.db"].dispose()
         return {
             "inputs": inputs,
-            "via": "facilitator.export build_document + render",
+            "via": "facilitator.export build_document + render, from the database",
             **best,
             "bytes": len(data),
             "inputs_read_back": len(listed),
@@ -111,11 +123,7 @@ def measure_wall(cards: int, runs: int = 3) -> dict:
         app = _app(workdir, url)
         with app.app_context():
             user = services.create_user(targets.EMAIL, targets.PASSWORD)
-            workshop = services.create_workshop(user.id, "Wall bench", themes=["Alpha", "Beta", "Gamma", "Delta"])
-            services.set_status(workshop.id, "open")
-            themes = [services.create_theme(workshop.id, f"Theme {n}") for n in range(4)]
-            _fill(workshop, cards, themes)
-            workshop_id = workshop.id
+            workshop_id = _imported_workshop(user.id, cards).id
         app.extensions["facilitator.db"].dispose()
         port = targets.free_port()
         env = {
