@@ -19,6 +19,7 @@ from .users import (
 from .workshops import (
     add_co_facilitator,
     create_workshop,
+    duplicate_workshop,
     normalise_join_code,
     regenerate_projector_secret,
     set_active_prompt,
@@ -38,6 +39,7 @@ __all__ = [
     "create_workshop",
     "delete_theme",
     "delete_workshop",
+    "duplicate_workshop",
     "hide_input",
     "import_workshop",
     "log_out_everywhere",

@@ -123,6 +123,64 @@ def create_workshop(
     return workshop
 
 
+# What a copy takes over from its original. Status, lock, date, inputs and theme
+# summaries (they summarise the original's inputs) belong to the original alone.
+DUPLICATED_FIELDS = (
+    "description",
+    "language",
+    "place",
+    "max_input_length",
+    "named_inputs",
+    "participants_see_wall",
+    "participants_choose_theme",
+    "retention_days",
+)
+
+
+def duplicate_workshop(workshop_id: int, owner_id: int, title: str | None = None, actor: str = "") -> Workshop:
+    """A new draft workshop with the original's settings, questions and themes, and no inputs."""
+    with write(actor) as uow:
+        s = uow.session
+        source = s.get(Workshop, workshop_id)
+        if source is None:
+            raise ServiceError("not_found")
+        for _ in range(20):
+            code = new_join_code()
+            if s.execute(select(Workshop.id).where(Workshop.join_code == code)).first() is None:
+                break
+        copy = Workshop(
+            title=check_title(source.title if title is None else title),
+            join_code=code,
+            status="draft",
+            projector_secret=secrets.token_urlsafe(24),
+            owner_id=owner_id,
+            held_on="",
+            seq=0,
+            **{name: getattr(source, name) for name in DUPLICATED_FIELDS if hasattr(Workshop, name)},
+        )
+        s.add(copy)
+        s.flush()
+        uow.workshop = copy
+        uow.record("workshop.created", {**workshop_dict(copy), "copied_from": source.id})
+        prompts = s.execute(
+            select(Prompt).where(Prompt.workshop_id == source.id).order_by(Prompt.position, Prompt.id)
+        ).scalars()
+        for p in list(prompts):
+            new_prompt = Prompt(workshop_id=copy.id, text=p.text, position=p.position, active=p.active)
+            s.add(new_prompt)
+            s.flush()
+            uow.record("prompt.created", prompt_dict(new_prompt))
+        themes = s.execute(
+            select(Theme).where(Theme.workshop_id == source.id).order_by(Theme.position, Theme.id)
+        ).scalars()
+        for position, t in enumerate(list(themes)):
+            theme = Theme(workshop_id=copy.id, title=t.title, colour=t.colour, position=position)
+            s.add(theme)
+            s.flush()
+            uow.record("theme.created", theme_dict(theme, []))
+    return copy
+
+
 def set_status(workshop_id: int, status: str, actor: str = "") -> Workshop:
     """Open, pause, close (or archive) a workshop's input; closing starts the retention clock."""
     if status not in STATUSES or status == "draft":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
 
 from .. import qr, services
 from ..auth import login_required
@@ -11,8 +14,11 @@ from ..errors import ServiceError
 from ..links import join_url, projector_url, public_base
 from ..models import Workshop
 from ..queries import active_prompt, can_facilitate, workshops_for
+from ..services.workshops import MAX_INPUT_LENGTH_CEILING
 
 bp = Blueprint("dashboard", __name__)
+# When the accessibility statement was last checked against the tests it describes.
+STATEMENT_REVIEWED = date(2026, 11, 27)
 
 
 def _workshop(workshop_id: int) -> Workshop:
@@ -34,11 +40,39 @@ def index():
     return render_template("landing.html")
 
 
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement: what was tested, how, the known gaps and whom to tell."""
+    return render_template(
+        "legal/accessibility.html",
+        contact=current_app.config.get("PRIVACY_CONTROLLER") or "",
+        reviewed=format_date(STATEMENT_REVIEWED, "long"),
+    )
+
+
+def _list_page(form: dict, error: str | None = None, status: int = 200):
+    """The workshop list (current ones, or the archived ones with ?show=archived) and the new-workshop form."""
+    archived = request.args.get("show") == "archived"
+    rows = workshops_for(db(), g.user)
+    shown = [(w, n) for w, n in rows if (w.status == "archived") == archived]
+    page = render_template(
+        "dashboard/index.html",
+        workshops=shown,
+        archived_view=archived,
+        archived_count=sum(1 for w, _n in rows if w.status == "archived"),
+        current_count=sum(1 for w, _n in rows if w.status != "archived"),
+        form=form,
+        error=error,
+        done=request.args.get("done"),
+    )
+    return page, status
+
+
 @bp.get("/workshops")
 @login_required
 def workshops():
     """The facilitator's workshops and the form for a new one."""
-    return render_template("dashboard/index.html", workshops=workshops_for(db(), g.user), form={}, error=None)
+    return _list_page({})
 
 
 @bp.post("/workshops")
@@ -65,28 +99,98 @@ def create():
             actor=_actor(),
         )
     except ServiceError as error:
-        page = render_template(
-            "dashboard/index.html", workshops=workshops_for(db(), g.user), form=form, error=error.message()
-        )
-        return page, error.status
+        return _list_page(form, error.message(), error.status)
     return redirect(url_for("dashboard.workshop", workshop_id=workshop.id))
 
 
 @bp.get("/workshops/<int:workshop_id>")
 @login_required
 def workshop(workshop_id: int):
-    """One workshop: QR code, status controls, links to wall and projector."""
-    w = _workshop(workshop_id)
+    """One workshop: QR code, status controls, links to wall and projector, settings."""
+    return _workshop_page(_workshop(workshop_id))
+
+
+def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_error: str | None = None, status: int = 200):
     base, source = public_base()
-    return render_template(
+    prompt = active_prompt(db(), w)
+    if settings_form is None:
+        settings_form = {
+            "title": w.title,
+            "description": w.description,
+            "prompt": prompt.text if prompt else "",
+            "language": w.language,
+            "max_input_length": w.max_input_length,
+            "named_inputs": w.named_inputs,
+            "place": w.place,
+            "held_on": w.held_on,
+        }
+    page = render_template(
         "dashboard/workshop.html",
         workshop=w,
-        prompt=active_prompt(db(), w),
+        prompt=prompt,
         join_url=join_url(w),
         projector_url=projector_url(w),
         base=base,
         base_source=source,
+        settings=settings_form,
+        settings_error=settings_error,
+        saved=request.args.get("saved") == "1",
+        max_length_ceiling=MAX_INPUT_LENGTH_CEILING,
     )
+    return page, status
+
+
+@bp.post("/workshops/<int:workshop_id>/settings")
+@login_required
+def settings(workshop_id: int):
+    """Change title, description, question, language, length limit, names, place and date."""
+    w = _workshop(workshop_id)
+    form = request.form
+    try:
+        max_length = int(form.get("max_input_length", ""))
+    except ValueError:
+        max_length = -1
+    changes = {
+        "title": form.get("title", ""),
+        "description": form.get("description", ""),
+        "language": form.get("language", ""),
+        "place": form.get("place", ""),
+        "held_on": form.get("held_on", ""),
+        "settings": {"max_input_length": max_length, "named_inputs": form.get("named_inputs") == "on"},
+    }
+    shown = {**form.to_dict(), "named_inputs": form.get("named_inputs") == "on"}
+    try:
+        services.update_workshop(w.id, changes, actor=_actor())
+        question = form.get("prompt", "").strip()
+        current = active_prompt(db(), w)
+        if question and question != (current.text if current else ""):
+            services.set_active_prompt(w.id, question, actor=_actor())
+    except ServiceError as error:
+        db().expire_all()
+        return _workshop_page(_workshop(workshop_id), shown, error.message(), error.status)
+    return redirect(url_for("dashboard.workshop", workshop_id=w.id, saved=1) + "#settings-heading")
+
+
+@bp.post("/workshops/<int:workshop_id>/duplicate")
+@login_required
+def duplicate(workshop_id: int):
+    """Copy a workshop's settings, questions and themes into a new draft without inputs."""
+    w = _workshop(workshop_id)
+    title = _("%(title)s (copy)", title=w.title)[:200]
+    copy = services.duplicate_workshop(w.id, g.user.id, title=title, actor=_actor())
+    return redirect(url_for("dashboard.workshop", workshop_id=copy.id))
+
+
+@bp.post("/workshops/<int:workshop_id>/archive")
+@login_required
+def archive(workshop_id: int):
+    """Archive a workshop (input stays closed) or bring it back as closed."""
+    w = _workshop(workshop_id)
+    restore = request.form.get("restore") == "1"
+    services.set_status(w.id, "closed" if restore else "archived", actor=_actor())
+    if request.form.get("back") == "workshop":
+        return redirect(url_for("dashboard.workshop", workshop_id=w.id))
+    return redirect(url_for("dashboard.workshops", done="restored" if restore else "archived"))
 
 
 @bp.post("/workshops/<int:workshop_id>/status")
