@@ -2,6 +2,7 @@
 import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
 import { Board, BoardSync } from "./board.js";
 import { BoardView } from "./render.js";
+import "./wall-search.js";
 
 const root = document.getElementById("wall");
 const msg = (name) => root.dataset["msg" + name.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] || "";
