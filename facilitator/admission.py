@@ -27,6 +27,7 @@ from .errors import ServiceError
 from .models import Workshop
 from .queries import workshop_by_code
 from .services import normalise_join_code
+from .services.workshops import JOIN_ALPHABET
 
 ADMITTED = "admitted"
 # Admissions kept per phone; older workshops drop off.
@@ -56,7 +57,9 @@ def admit(workshop: Workshop) -> None:
 def find_workshop(raw_code: str, s=None) -> Workshop:
     """The workshop of a typed code, or unknown_code / rate_limited (see the module docstring)."""
     code = normalise_join_code(raw_code)
-    workshop = workshop_by_code(s or db(), code) if 0 < len(code) <= 16 else None
+    # Only well-formed codes reach the database (a NUL byte would not even be legal SQL text there).
+    well_formed = 0 < len(code) <= 16 and all(ch in JOIN_ALPHABET for ch in code)
+    workshop = workshop_by_code(s or db(), code) if well_formed else None
     if workshop is not None and is_admitted(workshop):
         return workshop
     limiter = current_app.extensions["facilitator.limiter"]

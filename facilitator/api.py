@@ -21,7 +21,10 @@ def body() -> dict:
     """The request's JSON object, or a documented refusal."""
     if not request.is_json:
         raise ServiceError("unsupported_media_type")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" thousands deep: the parser gives up, the request is invalid
+        data = None
     if not isinstance(data, dict):
         raise ServiceError("invalid")
     return data

@@ -88,6 +88,10 @@ def check_csrf() -> None:
         return
     if g.get("user") is None and request.path.startswith("/api/"):
         return  # login_required answers 401; there is no session to forge
+    # Reading the form below parses the body, so a view's own larger body limit must apply first.
+    limit = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
+    if limit:
+        request.max_content_length = limit
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):

@@ -64,7 +64,11 @@ def upload():
         raise ServiceError("invalid")
     try:
         data = json.loads(upload.read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ServiceError("invalid") from None
     workshop = services.import_workshop(g.user.id, data, actor=f"user:{g.user.id}")
     return redirect(url_for("dashboard.workshop", workshop_id=workshop.id))
+
+
+# Read by auth.check_csrf, which parses the form (for its token) before the view runs.
+upload.max_content_length = IMPORT_MAX_BYTES

@@ -16,7 +16,8 @@ def workshop_by_code(s: Session, code: str) -> Workshop | None:
 
 def workshop_by_projector_secret(s: Session, secret: str) -> Workshop | None:
     """The workshop a projector link belongs to."""
-    if not secret:
+    # Secrets are URL-safe base64; anything else (a NUL byte, say) matches nothing and never reaches SQL.
+    if not secret or len(secret) > 64 or not secret.replace("-", "").replace("_", "").isalnum() or not secret.isascii():
         return None
     return s.execute(select(Workshop).where(Workshop.projector_secret == secret)).scalar_one_or_none()
 

@@ -160,7 +160,7 @@ def reclaim_space(busy_seconds: float = 3) -> bool:
         raw.close()
 
 
-def start_daily_purge(app) -> threading.Thread | None:
+def start_daily_purge(app, first_delay: float = 60.0) -> threading.Thread | None:
     """Run purge_expired in this process every RETENTION_PURGE_HOURS (0: never; use cron instead)."""
     hours = float(app.config.get("RETENTION_PURGE_HOURS") or 0)
     if hours <= 0:
@@ -169,7 +169,7 @@ def start_daily_purge(app) -> threading.Thread | None:
 
     def loop() -> None:
         # A first run soon after start, then one per interval.
-        delay = 60.0
+        delay = first_delay
         while not stop.wait(delay):
             try:
                 with app.app_context():

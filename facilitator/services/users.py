@@ -27,9 +27,14 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def _email(raw: object) -> str:
-    if not isinstance(raw, str) or "@" not in raw or len(raw) > 254:
+    if not isinstance(raw, str) or "@" not in raw or len(raw) > 254 or _has_controls(raw):
         raise ServiceError("invalid")
     return raw.strip().lower()
+
+
+def _has_controls(value: str) -> bool:
+    # NUL and friends: never part of an email or label, and PostgreSQL refuses NUL in text.
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
 
 
 def _password(raw: object) -> str:
@@ -53,6 +58,8 @@ def create_user(email: str, password: str, is_admin: bool = False) -> User:
 def authenticate(email: object, password: object) -> User:
     """The user with these credentials, or a bad_credentials (or account_inactive) refusal."""
     if not isinstance(email, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX:
+        raise ServiceError("bad_credentials")
+    if len(email) > 254 or _has_controls(email):
         raise ServiceError("bad_credentials")
     with database().writer() as s, s.begin():
         user = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
@@ -126,8 +133,12 @@ def _digest(token: str) -> str:
 
 def create_token(user_id: int, label: object = "") -> tuple[str, ApiToken]:
     """Issue an API token (256 random bits); only its hash is stored."""
-    if not isinstance(label, str) or len(label.strip()) > 100:
-        raise ServiceError("too_long", length=len(label) if isinstance(label, str) else 0, limit=100)
+    if not isinstance(label, str):
+        raise ServiceError("invalid")
+    if len(label.strip()) > 100:
+        raise ServiceError("too_long", length=len(label.strip()), limit=100)
+    if _has_controls(label):
+        raise ServiceError("control_characters")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with database().writer() as s, s.begin():
         live = s.execute(

@@ -260,9 +260,10 @@ def add_co_facilitator(workshop_id: int, email: str, actor: str = "") -> User:
     """Share a workshop with another facilitator account."""
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
+        well_formed = isinstance(email, str) and len(email) <= 254 and email.isprintable()
         user = uow.session.execute(
             select(User).where(User.email == email.strip().lower())
-        ).scalar_one_or_none()
+        ).scalar_one_or_none() if well_formed else None
         if user is None:
             raise ServiceError("unknown_account")
         exists = uow.session.get(CoFacilitator, (workshop.id, user.id))
