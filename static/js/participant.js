@@ -1,7 +1,7 @@
-// The phone page: queue each input in the outbox, send it with retries, show
-// its state, and follow the workshop's open/closed state live.
+// The phone page: queue each input in the outbox, let the Sender deliver it,
+// show each input's state, and follow the workshop's open/closed state live.
 import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
-import { Outbox } from "./outbox.js";
+import { Outbox, Sender } from "./outbox.js";
 
 const root = document.getElementById("phone");
 const code = root.dataset.code;
@@ -15,14 +15,40 @@ const empty = document.getElementById("receipts-empty");
 const liveError = document.getElementById("live-error");
 const banner = document.getElementById("status-banner");
 const counter = document.getElementById("counter");
-const max = Number(root.dataset.max);
 const template = document.getElementById("receipt-template");
 
 let status = root.dataset.status;
-let flushing = false;
-let retryTimer = null;
-let attempt = 0;
-const SEND_TIMEOUT_MS = 10000;
+let countdown = null;
+
+// The socket: phones reconnect after a random delay so a room does not return in step.
+const socket = io({
+  auth: { role: "participant", code },
+  transports: ["websocket", "polling"],
+  reconnectionDelay: 2000,
+  reconnectionDelayMax: 15000,
+  randomizationFactor: 0.5,
+});
+
+const sender = new Sender(outbox, {
+  url: `/api/v1/join/${encodeURIComponent(code)}/inputs`,
+  // Without a socket the page cannot hear that the workshop opened: then try held inputs too.
+  isOpen: () => status === "open" || !socket.connected,
+  retryHeld: () => !socket.connected,
+  offlineMessage: msg("offline"),
+  onChange(change) {
+    if (change && change.refused) {
+      showError(change.error.message || msg("refused"));
+      // The server knows the current limit better than a page loaded earlier.
+      if (change.error.code === "too_long" && change.error.limit) root.dataset.max = change.error.limit;
+      showCounter();
+    }
+    render();
+  },
+});
+
+function max() {
+  return Number(root.dataset.max);
+}
 
 function length(text) {
   return [...text].length; // code points, as the server counts
@@ -30,151 +56,104 @@ function length(text) {
 
 function showCounter() {
   const n = length(textarea.value);
-  counter.textContent = msg("count").replace("{n}", n).replace("{max}", max);
-  counter.classList.toggle("over", n > max);
+  counter.textContent = msg("count").replace("{n}", n).replace("{max}", max());
+  counter.classList.toggle("over", n > max());
+}
+
+function showError(text) {
+  liveError.textContent = text;
+  liveError.hidden = !text;
+  if (text) textarea.setAttribute("aria-invalid", "true");
+  else textarea.removeAttribute("aria-invalid");
 }
 
 function render() {
   const sent = outbox.sent();
   const pending = outbox.items();
   list.replaceChildren();
-  for (const item of [...pending].reverse()) list.append(row(item.text, item.state, item));
-  for (const r of [...sent].reverse()) list.append(row(r.text, "received", r));
+  for (const item of [...pending].reverse()) list.append(row(item, item.state));
+  for (const receipt of [...sent].reverse()) list.append(row(receipt, "received"));
   empty.hidden = sent.length + pending.length > 0;
+  tick();
 }
 
-function row(text, state, item) {
+function detail(item) {
+  const parts = [item.error || ""];
+  const left = item.retry_at ? Math.ceil((item.retry_at - Date.now()) / 1000) : 0;
+  if (item.state === "waiting" && left > 0) parts.push(msg("retry").replace("{s}", left));
+  return parts.filter(Boolean).join(" ");
+}
+
+function row(item, state) {
   const li = template.content.firstElementChild.cloneNode(true);
   li.dataset.state = state;
   li.dataset.key = item.client_key;
-  li.querySelector(".receipt-text").textContent = text;
+  li.querySelector(".receipt-text").textContent = item.text;
   li.querySelector(".receipt-state").textContent = msg(state);
-  if (state === "refused") {
-    li.querySelector(".receipt-detail").textContent = item.error || "";
-    const edit = li.querySelector(".receipt-edit");
-    edit.hidden = false;
-    edit.addEventListener("click", () => {
-      textarea.value = item.text;
-      outbox.remove(item.client_key);
-      outbox.saveDraft(item.text);
-      showCounter();
-      render();
-      textarea.focus();
-    });
-  } else if (state === "held" || state === "waiting") {
-    li.querySelector(".receipt-detail").textContent = item.error || "";
-  }
+  if (state !== "received") li.querySelector(".receipt-detail").textContent = detail(item);
+  // A removed button, not a hidden one: the page's button styles would show it anyway.
+  const edit = li.querySelector(".receipt-edit");
+  if (state === "refused") edit.addEventListener("click", () => editAgain(item));
+  else edit.remove();
   return li;
 }
 
-function scheduleRetry(ms) {
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(flush, ms);
+// Put a refused input back in the box; a draft already there is kept below it.
+function editAgain(item) {
+  const draft = textarea.value;
+  textarea.value = draft.trim() && draft !== item.text ? `${item.text}\n\n${draft}` : item.text;
+  outbox.saveDraft(textarea.value);
+  outbox.remove(item.client_key);
+  showError("");
+  showCounter();
+  render();
+  textarea.focus();
 }
 
-function backoff() {
-  attempt += 1;
-  const base = Math.min(30000, 1000 * 2 ** Math.min(attempt, 5));
-  return Math.round(base * (0.5 + Math.random())); // jitter: a room must not retry in step
-}
-
-async function send(item) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
-  try {
-    return await fetch(`/api/v1/join/${encodeURIComponent(code)}/inputs`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ text: item.text, client_key: item.client_key, author_name: item.author_name }),
-      credentials: "same-origin",
-      signal: controller.signal,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function flush() {
-  if (flushing) return;
-  flushing = true;
-  clearTimeout(retryTimer);
-  try {
-    for (const item of outbox.items()) {
-      if (item.state === "refused") continue;
-      if (item.state === "held" && status !== "open") continue;
-      outbox.update(item.client_key, { state: "sending" });
-      render();
-      let response;
-      try {
-        response = await send(item);
-      } catch {
-        outbox.update(item.client_key, { state: "waiting", error: msg("offline") });
-        render();
-        scheduleRetry(backoff());
-        return;
+// Waiting inputs count down to their next try, once a second while any does.
+function tick() {
+  const waiting = outbox.items().some((i) => i.state === "waiting" && i.retry_at && i.retry_at > Date.now());
+  if (waiting && !countdown) {
+    countdown = setInterval(() => {
+      for (const li of list.querySelectorAll(".receipt[data-state=waiting]")) {
+        const item = outbox.items().find((i) => i.client_key === li.dataset.key);
+        if (item) li.querySelector(".receipt-detail").textContent = detail(item);
       }
-      let body = {};
-      try {
-        body = await response.json();
-      } catch {
-        body = {};
+      if (!outbox.items().some((i) => i.state === "waiting" && i.retry_at > Date.now())) {
+        clearInterval(countdown);
+        countdown = null;
       }
-      if (response.ok) {
-        attempt = 0;
-        liveError.hidden = true;
-        outbox.markSent({ client_key: item.client_key, id: body.id, text: item.text, received_at: body.received_at });
-        render();
-        continue;
-      }
-      const error = body.error || {};
-      if (response.status === 409) {
-        outbox.update(item.client_key, { state: "held", error: error.message || "" });
-        render();
-        continue;
-      }
-      if (response.status === 429) {
-        const seconds = Number(response.headers.get("Retry-After")) || 10;
-        outbox.update(item.client_key, { state: "waiting", error: error.message || "" });
-        render();
-        scheduleRetry(seconds * 1000 + Math.random() * 1000);
-        return;
-      }
-      if (response.status >= 400 && response.status < 500) {
-        outbox.update(item.client_key, { state: "refused", error: error.message || "" });
-        liveError.textContent = error.message || msg("refused");
-        liveError.hidden = false;
-        render();
-        continue;
-      }
-      outbox.update(item.client_key, { state: "waiting", error: msg("offline") });
-      render();
-      scheduleRetry(backoff());
-      return;
-    }
-  } finally {
-    flushing = false;
+    }, 1000);
   }
 }
 
 function setStatus(next) {
+  const opened = next === "open" && status !== "open";
   status = next;
   banner.className = `status-banner status-${next}`;
   const key = { open: "open", paused: "paused", closed: "closed", archived: "closed" }[next] || "draft";
   banner.textContent = msg(key);
-  if (next === "open") flush();
+  if (opened) sender.kick(Math.random() * 1000);
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = textarea.value;
-  // Even an empty text goes through the outbox: the server's refusal says why, in the workshop's language.
+  const n = length(text);
+  if (n > max()) {
+    // Refused here, with the limit, and left in the box to be shortened.
+    showError(msg("tooLong").replace("{length}", n).replace("{limit}", max()));
+    textarea.focus();
+    return;
+  }
+  // Anything else goes through the outbox: the server's refusal says why, in the workshop's language.
   outbox.add(text, nameInput ? nameInput.value : "");
   textarea.value = "";
   outbox.saveDraft("");
+  showError("");
   showCounter();
   render();
-  attempt = 0;
-  flush();
+  sender.reset();
 });
 
 textarea.addEventListener("input", () => {
@@ -182,22 +161,34 @@ textarea.addEventListener("input", () => {
   showCounter();
 });
 
-window.addEventListener("online", () => {
-  attempt = 0;
-  flush();
+window.addEventListener("online", () => sender.reset());
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) {
+    render();
+    sender.kick();
+  }
 });
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible") flush();
+  if (document.visibilityState === "visible") sender.kick();
+});
+// Another tab of the same workshop changed the outbox: show it.
+window.addEventListener("storage", (event) => {
+  if (event.key && event.key.endsWith(`:${code}`) && !event.key.includes(":draft:")) render();
 });
 
-const socket = io({ auth: { role: "participant", code }, transports: ["websocket", "polling"], reconnectionDelayMax: 10000, randomizationFactor: 0.5 });
 socket.on("state", (state) => {
-  setStatus(state.status);
+  if (state.max_input_length) {
+    root.dataset.max = state.max_input_length;
+    showCounter();
+  }
   if (state.prompt) document.getElementById("prompt").textContent = state.prompt.text;
+  setStatus(state.status);
 });
-socket.on("connect", () => flush());
+// After a server restart every phone reconnects: spread their sends out as well.
+socket.on("connect", () => sender.kick(500 + Math.random() * 2000));
 
+outbox.resetSending();
 if (!textarea.value) textarea.value = outbox.draft();
 showCounter();
 render();
-flush();
+sender.kick();
