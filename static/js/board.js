@@ -103,14 +103,62 @@ export class Board {
         if (input) Object.assign(input, { hidden: true, hidden_reason: d.reason || "" });
         break;
       }
-      case "input.unhidden":
-        this.inputs.set(d.input_id, { ...(this.inputs.get(d.input_id) || {}), ...d.input, hidden: false });
+      case "input.unhidden": {
+        const input = { ...(this.inputs.get(d.input_id) || {}), ...d.input, hidden: false };
+        this.inputs.set(d.input_id, input);
+        // A projector's snapshot leaves hidden inputs out of the column orders:
+        // put the input back where it stood until the next order for that column arrives.
+        const order = this.column(input.theme_id ?? null);
+        if (order && !order.includes(d.input_id)) order.splice(Math.min(input.position ?? order.length, order.length), 0, d.input_id);
         break;
+      }
       default:
         break; // noop and events that change nothing on a board
     }
     this.seq = event.seq;
   }
+}
+
+// What an applied event changed, so a view redraws only that: `columns` lists
+// the columns (theme id, null for Unsorted) whose cards changed, `structure`
+// says the set, order or titles of the columns changed, `hidden` that the
+// hidden inputs changed, `summaries` the themes whose summary changed.
+export function touched(event, board) {
+  const d = event.data || {};
+  switch (event.type) {
+    case "input.created":
+      return { columns: [null] };
+    case "input.moved":
+      return { columns: "from_order" in d ? [d.from_theme_id ?? null, d.theme_id ?? null] : [d.theme_id ?? null] };
+    case "input.hidden":
+    case "input.unhidden":
+      return { columns: [board.inputs.get(d.input_id)?.theme_id ?? null], hidden: true };
+    case "theme.created":
+    case "theme.deleted":
+      return { structure: true, hidden: true };
+    case "theme.merged":
+      return { structure: true, hidden: true, summaries: [d.into] };
+    case "theme.updated":
+      return {
+        structure: "title" in d || "theme_order" in d || "colour" in d,
+        columns: [d.theme_id],
+        summaries: "summary" in d ? [d.theme_id] : [],
+      };
+    default:
+      return {};
+  }
+}
+
+// Merge several touched() answers into one redraw.
+export function mergeTouched(list) {
+  const out = { columns: new Set(), structure: false, hidden: false, summaries: new Set() };
+  for (const t of list) {
+    for (const c of t.columns || []) out.columns.add(c);
+    for (const s of t.summaries || []) out.summaries.add(s);
+    out.structure ||= !!t.structure;
+    out.hidden ||= !!t.hidden;
+  }
+  return out;
 }
 
 // Feeds a Board from a socket: in-order events apply at once, a gap waits

@@ -1,5 +1,8 @@
 // Draws a Board into columns by cloning the page's <template> atoms and
 // filling them with textContent only: user text never becomes HTML.
+// Redraws are incremental: an event redraws the columns it touched, and a
+// card element is made once per input and then only moved, so focus, scroll
+// and a 500-card wall survive a stream of events.
 
 export class BoardView {
   constructor(container, board, options) {
@@ -10,15 +13,27 @@ export class BoardView {
     this.unsortedLabel = options.unsortedLabel;
     this.countLabel = options.countLabel;
     this.showUnsorted = options.showUnsorted ?? true;
+    this.showThemes = options.showThemes ?? true;
     this.decorateCard = options.decorateCard || (() => {});
     this.decorateColumn = options.decorateColumn || (() => {});
+    this.removedColumn = options.removedColumn || (() => {});
+    // The order a column shows; the wall lays its unconfirmed moves over the board's.
+    this.order = options.order || ((themeId) => board.column(themeId) || []);
+    this.isHidden = options.isHidden || ((input) => !!input.hidden);
+    // Where hidden inputs go (the wall's drawer); without it they are simply left out.
+    this.hiddenContainer = options.hiddenContainer || null;
     this.cards = new Map();
     this.columns = new Map();
     this.timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
   }
 
   columnKey(themeId) {
-    return themeId === null ? "unsorted" : String(themeId);
+    return themeId === null || themeId === undefined ? "unsorted" : String(themeId);
+  }
+
+  /** The column element of a theme (null: Unsorted), if drawn. */
+  columnElement(themeId) {
+    return this.columns.get(this.columnKey(themeId));
   }
 
   card(input) {
@@ -36,8 +51,9 @@ export class BoardView {
       if (author) author.textContent = input.author_name || "";
       this.cards.set(input.id, el);
     }
-    el.classList.toggle("is-hidden", !!input.hidden);
-    this.decorateCard(el, input);
+    const hidden = this.isHidden(input);
+    if (el.classList.contains("is-hidden") !== hidden) el.classList.toggle("is-hidden", hidden);
+    this.decorateCard(el, input, hidden);
     return el;
   }
 
@@ -50,37 +66,59 @@ export class BoardView {
       if (themeId === null) el.classList.add("column-unsorted");
       this.columns.set(key, el);
     }
-    el.querySelector(".column-title").textContent = title;
+    const heading = el.querySelector(".column-title");
+    if (heading.textContent !== title) heading.textContent = title;
     return el;
   }
 
-  fillColumn(el, ids, theme) {
+  /** Put one column's visible cards in order, moving only what is out of place. */
+  fillColumn(el, themeId, theme) {
     const holder = el.querySelector(".column-cards");
     const wanted = [];
-    for (const id of ids) {
+    for (const id of this.order(themeId)) {
       const input = this.board.inputs.get(id);
-      if (input) wanted.push(this.card(input));
+      if (input && !this.isHidden(input)) wanted.push(this.card(input));
     }
-    const visible = wanted.filter((c) => !c.classList.contains("is-hidden")).length;
-    el.querySelector(".column-count").textContent = this.countLabel.replace("{n}", visible);
-    // Move only what is out of place, so focus and scroll survive an update.
+    this.place(holder, wanted);
+    const count = this.countLabel.replace("{n}", wanted.length);
+    const countEl = el.querySelector(".column-count");
+    if (countEl.textContent !== count) countEl.textContent = count;
+    el.dataset.count = wanted.length;
+    this.decorateColumn(el, theme);
+  }
+
+  place(holder, wanted) {
     wanted.forEach((card, index) => {
       if (holder.children[index] !== card) holder.insertBefore(card, holder.children[index] || null);
     });
     while (holder.children.length > wanted.length) holder.lastElementChild.remove();
-    this.decorateColumn(el, theme);
   }
 
-  render() {
+  /** The hidden inputs, in board order, into the drawer. */
+  fillHidden() {
+    const wanted = [];
+    const columns = [null, ...this.board.themes.map((t) => t.id)];
+    for (const themeId of columns) {
+      for (const id of this.order(themeId)) {
+        const input = this.board.inputs.get(id);
+        if (input && this.isHidden(input)) wanted.push(this.card(input));
+      }
+    }
+    this.place(this.hiddenContainer, wanted);
+    return wanted.length;
+  }
+
+  /** Every column: their set and order, and all their cards. */
+  layout() {
     const order = [];
     if (this.showUnsorted) {
       const el = this.column(null, this.unsortedLabel);
-      this.fillColumn(el, this.board.unsorted, null);
+      this.fillColumn(el, null, null);
       order.push(el);
     }
-    for (const theme of this.board.themes) {
+    for (const theme of this.showThemes ? this.board.themes : []) {
       const el = this.column(theme.id, theme.title);
-      this.fillColumn(el, theme.input_ids, theme);
+      this.fillColumn(el, theme.id, theme);
       order.push(el);
     }
     const keep = new Set(order);
@@ -88,11 +126,37 @@ export class BoardView {
       if (!keep.has(el)) {
         el.remove();
         this.columns.delete(key);
+        this.removedColumn(el);
       }
     }
     order.forEach((el, index) => {
       if (this.container.children[index] !== el) this.container.insertBefore(el, this.container.children[index] || null);
     });
-    for (const [id, el] of this.cards) if (!this.board.inputs.has(id)) { el.remove(); this.cards.delete(id); }
+  }
+
+  /**
+   * Redraw what changed: null for everything, else {columns, structure, hidden}
+   * as board.js touched()/mergeTouched() describe it.
+   */
+  render(change = null) {
+    const all = !change || change.structure;
+    if (all) {
+      this.layout();
+    } else {
+      for (const themeId of change.columns || []) {
+        const el = this.columnElement(themeId);
+        const theme = themeId === null ? null : this.board.theme(themeId);
+        if (el && (theme || themeId === null)) this.fillColumn(el, themeId, theme);
+      }
+    }
+    if (this.hiddenContainer && (all || change.hidden)) this.hiddenCount = this.fillHidden();
+    if (!change) {
+      for (const [id, el] of this.cards) {
+        if (!this.board.inputs.has(id)) {
+          el.remove();
+          this.cards.delete(id);
+        }
+      }
+    }
   }
 }
