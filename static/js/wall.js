@@ -1,100 +1,214 @@
-// The facilitator's wall: live board, status controls, move and hide.
+// The facilitator's wall: the live board, and the commands that group it.
+// Modules: wall-moves (optimistic moves, undo), wall-dnd (SortableJS),
+// wall-keyboard (shortcuts, "Move to"), wall-themes (columns), wall-summary
+// (autosaved summaries), wall-hide (hide dialog, hidden drawer).
 import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
-import { Board, BoardSync } from "./board.js";
+import { Board, BoardSync, mergeTouched, touched } from "./board.js";
 import { BoardView } from "./render.js";
+import { createApi, messages } from "./wall-api.js";
+import { DragAndDrop } from "./wall-dnd.js";
+import { Hiding } from "./wall-hide.js";
+import { Keyboard } from "./wall-keyboard.js";
+import { Moves } from "./wall-moves.js";
+import { Summaries } from "./wall-summary.js";
+import { Themes } from "./wall-themes.js";
 import "./wall-search.js";
 
 const root = document.getElementById("wall");
-const msg = (name) => root.dataset["msg" + name.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] || "";
+const msg = messages(root);
 const workshopId = Number(root.dataset.workshop);
-const csrf = root.dataset.csrf;
 const board = new Board();
+const columnsEl = document.getElementById("columns");
 const announcer = document.getElementById("announcer");
-const errorBox = document.getElementById("wall-error");
+const api = createApi({ workshopId, csrf: root.dataset.csrf, errorBox: document.getElementById("wall-error"), msg });
 
-async function command(path, body) {
-  const response = await fetch(`/api/v1/workshops/${workshopId}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, Accept: "application/json" },
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-  }).catch(() => null);
-  if (!response || !response.ok) {
-    let message = msg("error");
-    try {
-      message = (await response.json()).error.message || message;
-    } catch {
-      // keep the generic message
-    }
-    errorBox.textContent = message;
-    errorBox.hidden = false;
-    return null;
-  }
-  errorBox.hidden = true;
-  return response.json();
+/** Say something to screen readers (politely), even the same words twice. */
+function announce(text) {
+  announcer.textContent = "";
+  setTimeout(() => (announcer.textContent = text), 30);
 }
 
-function moveOptions(select, input) {
+// --- redraws: incremental, deferred while a drag is in progress ------------
+
+// undefined: nothing waiting; null: everything; else the parts (see board.js touched()).
+let deferred;
+
+function merged(a, b) {
+  if (a === null || b === null) return null;
+  return mergeTouched([a, b]);
+}
+
+/** Redraw what `change` touched (null: everything), keeping the focus where it was. */
+function redraw(change = null) {
+  if (deferred !== undefined) {
+    change = merged(deferred, change);
+    deferred = undefined;
+  }
+  if (dnd.active) {
+    deferred = change;
+    return;
+  }
+  const active = document.activeElement;
+  const selection = active?.matches?.("textarea, input[type=text], input:not([type])") ? [active.selectionStart, active.selectionEnd] : null;
+  themesKey = board.themes.map((t) => `${t.id}:${t.title}`).join("|");
+  view.render(change);
+  if (active && active !== document.body && active.isConnected && document.activeElement !== active) {
+    active.focus({ preventScroll: true });
+    if (selection) active.setSelectionRange(...selection);
+  }
+  updateBar();
+}
+
+// --- the board view and its decorations ---------------------------------
+
+let themesKey = "";
+const moves = new Moves({
+  board,
+  api,
+  redraw: (change) => redraw(change),
+  onUndoChange: (n) => (document.getElementById("undo").disabled = n === 0),
+});
+const dnd = new DragAndDrop({ moves });
+const summaries = new Summaries({ board, api, msg });
+const themes = new Themes({ board, api, msg, announce, dnd, summaries, moves });
+const hiding = new Hiding({ board, api, moves, redraw: (change) => redraw(change), msg, announce, focusCard });
+
+function columnTitle(themeId) {
+  return themeId === null ? msg("unsorted") : board.theme(themeId)?.title || "";
+}
+
+function moveOptions(select) {
   const options = [[null, msg("unsorted")], ...board.themes.map((t) => [t.id, t.title])];
-  select.replaceChildren();
-  for (const [id, title] of options) {
-    const option = document.createElement("option");
-    option.value = id === null ? "" : String(id);
-    option.textContent = title;
-    option.selected = (input.theme_id ?? null) === id;
-    select.append(option);
-  }
+  select.replaceChildren(
+    ...options.map(([id, title]) => {
+      const option = document.createElement("option");
+      option.value = id === null ? "" : String(id);
+      option.textContent = title;
+      return option;
+    }),
+  );
+  select.dataset.key = themesKey;
 }
 
-const view = new BoardView(document.getElementById("columns"), board, {
+const view = new BoardView(columnsEl, board, {
   cardTemplate: document.getElementById("card-template"),
   columnTemplate: document.getElementById("column-template"),
   unsortedLabel: msg("unsorted"),
   countLabel: msg("inputs"),
-  decorateCard(el, input) {
+  hiddenContainer: document.getElementById("hidden-list"),
+  order: (themeId) => moves.order(themeId),
+  isHidden: (input) => hiding.isHidden(input),
+  decorateCard(el, input, hidden) {
     const select = el.querySelector(".card-move");
-    if (select && document.activeElement !== select) moveOptions(select, input);
-    el.querySelector(".card-hide").hidden = !!input.hidden;
-    el.querySelector(".card-unhide").hidden = !input.hidden;
+    const focused = document.activeElement === select;
+    if (!hidden && !focused) {
+      if (select.dataset.key !== themesKey) moveOptions(select);
+      const value = String(moves.locate(input.id) ?? "");
+      if (select.value !== value) select.value = value;
+    }
+    if (el.dataset.hidden !== String(hidden)) {
+      el.dataset.hidden = String(hidden);
+      el.querySelector(".card-move-label").hidden = hidden;
+      el.querySelector(".card-hide").hidden = hidden;
+      el.querySelector(".card-unhide").hidden = !hidden;
+      if (hidden) el.removeAttribute("aria-describedby");
+      else el.setAttribute("aria-describedby", "card-keys");
+    }
+    const reason = el.querySelector(".card-reason");
+    reason.hidden = !hidden;
+    if (hidden) reason.textContent = input.hidden_reason ? msg("reason", { reason: input.hidden_reason }) : msg("no-reason");
   },
+  decorateColumn: (el, theme) => themes.decorate(el, theme),
+  removedColumn: (el) => themes.removed(el),
 });
 
-document.getElementById("columns").addEventListener("change", (event) => {
-  const select = event.target.closest(".card-move");
-  if (!select) return;
-  const id = Number(select.closest(".card").dataset.id);
-  const themeId = select.value === "" ? null : Number(select.value);
-  const target = board.column(themeId) || [];
-  command(`/inputs/${id}/move`, { theme_id: themeId, index: target.filter((x) => x !== id).length });
-});
+/** Focus a card wherever it is drawn, and bring it into view. */
+function focusCard(id) {
+  const card = view.cards.get(id);
+  if (!card || !card.isConnected) return;
+  card.focus({ preventScroll: true });
+  card.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
 
-document.getElementById("columns").addEventListener("click", (event) => {
+function announceMove(id) {
+  const themeId = moves.locate(id);
+  const card = view.cards.get(id);
+  const holder = card?.parentElement;
+  if (!holder) return;
+  const position = Array.prototype.indexOf.call(holder.children, card) + 1;
+  announce(msg("moved", { column: columnTitle(themeId), position, total: holder.children.length }));
+}
+
+new Keyboard({ container: columnsEl, board, moves, hiding, announceMove, focusCard });
+
+// --- card buttons, undo, status and projector --------------------------------
+
+root.addEventListener("click", (event) => {
   const card = event.target.closest(".card");
   if (!card) return;
   const id = Number(card.dataset.id);
-  if (event.target.closest(".card-hide")) {
-    const reason = window.prompt(msg("hide-reason"), "");
-    if (reason !== null) command(`/inputs/${id}/hide`, { reason });
-  } else if (event.target.closest(".card-unhide")) {
-    command(`/inputs/${id}/unhide`, {});
-  }
+  if (event.target.closest(".card-hide")) hiding.ask(id);
+  else if (event.target.closest(".card-unhide")) hiding.show(id);
+});
+
+async function undo(fromKeyboard) {
+  const before = document.activeElement;
+  const id = await moves.undo();
+  if (id === null) return announce(msg("nothing-to-undo"));
+  announce(msg("undone"));
+  if (fromKeyboard && (before === document.body || before?.classList.contains("card"))) focusCard(id);
+}
+
+document.getElementById("undo").addEventListener("click", () => undo(false));
+document.addEventListener("keydown", (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.key.toLowerCase() !== "z") return;
+  // Text fields keep their own undo.
+  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  event.preventDefault();
+  undo(true);
 });
 
 for (const button of root.querySelectorAll("[data-status]")) {
-  button.addEventListener("click", () => command("/status", { status: button.dataset.status }));
+  button.addEventListener("click", () => api("POST", "/status", { status: button.dataset.status }));
 }
 
-function update(change) {
-  view.render();
+for (const button of root.querySelectorAll("[data-projector-view]")) {
+  button.addEventListener("click", async () => {
+    const view = button.dataset.projectorView;
+    if (await api("POST", "/projector", { view })) announce(msg("projector-shows", { view: msg(`projector-${view}`) }));
+  });
+}
+
+function updateBar() {
   const status = board.workshop.status || "draft";
   const statusEl = document.getElementById("wall-status");
   statusEl.textContent = msg("status-" + status);
   statusEl.className = `status status-${status}`;
-  for (const button of root.querySelectorAll("[data-status]")) {
-    button.disabled = button.dataset.status === status;
+  for (const button of root.querySelectorAll("[data-status]")) button.disabled = button.dataset.status === status;
+  const projectorView = board.workshop.projector_view || "collect";
+  for (const button of root.querySelectorAll("[data-projector-view]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.projectorView === projectorView));
   }
-  document.getElementById("wall-count").textContent = msg("inputs").replace("{n}", board.visibleCount());
-  const created = (change.events || []).filter((e) => e.type === "input.created");
+  let visible = 0;
+  for (const input of board.inputs.values()) if (!hiding.isHidden(input)) visible += 1;
+  document.getElementById("wall-count").textContent = msg("inputs", { n: visible });
+  document.getElementById("hidden-summary").textContent = msg("hidden-count", { n: view.hiddenCount ?? 0 });
+}
+
+// --- live events ---------------------------------------------------------------
+
+function update(change) {
+  if (change.snapshot) {
+    moves.confirm([]);
+    redraw(null);
+    return;
+  }
+  const events = change.events || [];
+  moves.confirm(events);
+  hiding.confirm(events);
+  redraw(mergeTouched(events.map((e) => touched(e, board))));
+  summaries.onEvents(events);
+  const created = events.filter((e) => e.type === "input.created");
   for (const event of created) {
     const card = view.cards.get(event.data.id);
     if (card) {
@@ -102,7 +216,7 @@ function update(change) {
       setTimeout(() => card.classList.remove("is-new"), 4000);
     }
   }
-  if (created.length) announcer.textContent = created.length === 1 ? msg("new-input") : `${msg("new-input")} (${created.length})`;
+  if (created.length) announce(created.length === 1 ? msg("new-input") : `${msg("new-input")} (${created.length})`);
 }
 
 const socket = io({ auth: { role: "wall", workshop: workshopId }, transports: ["websocket", "polling"], randomizationFactor: 0.5 });
@@ -116,4 +230,4 @@ socket.on("disconnect", () => {
   connection.dataset.state = "down";
 });
 const sync = new BoardSync(socket, board, update);
-window.facilitatorWall = { board, sync };
+window.facilitatorWall = { board, sync, moves };

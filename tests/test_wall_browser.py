@@ -1,0 +1,430 @@
+"""Grouping on the wall in real headless Chromium: drag, keyboard, themes, summaries, hide, undo, projector."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+from conftest import PASSWORD, browser_login, screenshot, sqlite_only
+from facilitator import services
+
+pytestmark = [pytest.mark.browser, sqlite_only]
+
+TEXTS = [
+    "Synlighed i ledelsen",
+    "Mere tid til trivsel",
+    "Rollemodeller på arbejdspladsen",
+    "Sprog og pronominer",
+    "Uddannelse af ledere",
+    "Netværk for medarbejdere",
+]
+
+
+@pytest.fixture
+def wall_board(user, other_user, token, live_server):
+    """An open workshop with themes Alpha and Beta, six Unsorted inputs and a co-facilitator."""
+    w = services.create_workshop(user.id, "Gruppering", language="en", prompt="Hvad skal der til?", themes=["Alpha", "Beta"])
+    services.set_status(w.id, "open")
+    services.add_co_facilitator(w.id, other_user.email)
+    ids = [services.submit_input(w.join_code, text, f"wall-key-{n:04d}")[0].id for n, text in enumerate(TEXTS)]
+    return SimpleNamespace(workshop=w, id=w.id, ids=ids, url=live_server.url, token=token)
+
+
+def server_snapshot(board) -> dict:
+    """The board as GET /api/v1/workshops/<id> reports it."""
+    answer = requests.get(f"{board.url}/api/v1/workshops/{board.id}", headers={"Authorization": f"Bearer {board.token}"}, timeout=10)
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def server_columns(board) -> dict:
+    """{column title: [input ids]} with "Unsorted" for the inputs in no theme."""
+    snap = server_snapshot(board)
+    return {"Unsorted": snap["unsorted"], **{t["title"]: t["input_ids"] for t in snap["themes"]}}
+
+
+def wait_for_server(board, predicate, what=server_columns, timeout=10.0):
+    """Poll the API until predicate(state) holds; fail with the last state seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = what(board)
+        if predicate(state):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"server never reached the expected state; last: {state}")
+        time.sleep(0.1)
+
+
+def open_wall(new_context, board, email="anna@example.org", **options):
+    options.setdefault("viewport", {"width": 1400, "height": 900})
+    page = browser_login(new_context(**options), email=email, password=PASSWORD)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    page.goto(f"/workshops/{board.id}/wall")
+    page.wait_for_selector("#connection[data-state=up]")
+    page.wait_for_selector(f'.column-unsorted .card[data-id="{board.ids[-1]}"]')
+    return page
+
+
+def theme_id(board, title):
+    return next(t["id"] for t in server_snapshot(board)["themes"] if t["title"] == title)
+
+
+def card(page, input_id):
+    return page.locator(f'.card[data-id="{input_id}"]')
+
+
+def holder(page, theme):
+    key = "" if theme is None else str(theme)
+    return page.locator(f'.column[data-theme-id="{key}"] .column-cards')
+
+
+def drag(page, source, target_box):
+    """Drag with real pointer events in small steps (SortableJS listens to those)."""
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 20, steps=4)
+    page.mouse.move(target_box[0], target_box[1], steps=20)
+    page.mouse.up()
+
+
+def centre(locator):
+    box = locator.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def top_of(locator):
+    box = locator.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + 6
+
+
+def seen(page, seq):
+    """Wait until the page's board has applied the events up to seq."""
+    page.wait_for_function(f"() => window.facilitatorWall.board.seq >= {seq}")
+
+
+def focused_id(page):
+    return page.evaluate("document.activeElement.classList.contains('card') ? Number(document.activeElement.dataset.id) : null")
+
+
+def test_drag_cards_with_the_mouse_into_a_theme_and_within_it(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    a, b, c = wall_board.ids[:3]
+    alpha = theme_id(wall_board, "Alpha")
+
+    drag(page, card(page, a), centre(holder(page, alpha)))
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [a])
+    assert card(page, a).locator("xpath=ancestor::section").get_attribute("data-theme-id") == str(alpha)
+
+    # Above the card already there: the order in the theme is the order on screen.
+    drag(page, card(page, b), top_of(card(page, a)))
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [b, a])
+
+    # Within Unsorted: c goes to the end, below the last card.
+    last = card(page, wall_board.ids[-1])
+    box = last.bounding_box()
+    drag(page, card(page, c), (box["x"] + box["width"] / 2, box["y"] + box["height"] - 4))
+    state = wait_for_server(wall_board, lambda s: s["Unsorted"][-1] == c)
+    assert state["Unsorted"] == wall_board.ids[3:] + [c]
+    page.wait_for_function(
+        "([id, n]) => document.querySelector(`.column-unsorted .column-cards`).lastElementChild.dataset.id == id", arg=[c, 4]
+    )
+    assert page.inner_text(f'.column[data-theme-id="{alpha}"] .column-count') == "2 inputs"
+    screenshot(page, "wall-drag")
+    assert page.errors == []
+
+
+def test_keyboard_only_moves_with_shortcuts_and_the_move_to_list(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    a, b, c = wall_board.ids[:3]
+    alpha, beta = theme_id(wall_board, "Alpha"), theme_id(wall_board, "Beta")
+
+    card(page, a).focus()
+    page.keyboard.press("2")  # theme 2
+    wait_for_server(wall_board, lambda s: s["Beta"] == [a])
+    assert focused_id(page) == a
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+    page.keyboard.press("Alt+ArrowLeft")  # previous column: Alpha
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [a] and s["Beta"] == [])
+    assert focused_id(page) == a
+
+    # A second card into Alpha, then reorder with Alt+ArrowUp: focus follows.
+    card(page, b).focus()
+    page.keyboard.press("1")
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [a, b])
+    page.keyboard.press("Alt+ArrowUp")
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [b, a])
+    assert focused_id(page) == b
+    page.keyboard.press("Alt+ArrowDown")
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [a, b])
+    page.keyboard.press("0")  # back to the end of Unsorted
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [a] and s["Unsorted"][-1] == b)
+    assert focused_id(page) == b
+
+    # Arrow keys walk between cards.
+    card(page, c).focus()
+    page.keyboard.press("ArrowDown")
+    assert focused_id(page) == wall_board.ids[3]
+
+    # The "Move to" list, by keyboard: Tab into it, choose, Enter. The card goes to the end.
+    card(page, c).focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('card-move')")
+    assert page.evaluate("document.activeElement.selectedOptions[0].textContent") == "Unsorted"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # Alpha, then Beta: nothing moves until Enter
+    time.sleep(0.3)
+    assert c in server_columns(wall_board)["Unsorted"]
+    page.keyboard.press("Enter")
+    wait_for_server(wall_board, lambda s: s["Beta"] == [c])
+    assert page.evaluate("document.activeElement.closest('.card').dataset.id") == str(c)
+    page.wait_for_function(f"() => document.querySelector('.card[data-id=\"{c}\"]').closest('.column').dataset.themeId == '{beta}'")
+    page.wait_for_function("() => document.querySelector('#announcer').textContent.includes('Beta')")
+    screenshot(page, "wall-keyboard")
+    assert page.errors == []
+
+
+def test_themes_are_created_renamed_reordered_merged_and_deleted_on_the_wall(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    a, b = wall_board.ids[:2]
+
+    page.fill("#add-theme-title", "Gamma")
+    page.keyboard.press("Enter")
+    wait_for_server(wall_board, lambda s: list(s) == ["Unsorted", "Alpha", "Beta", "Gamma"])
+    gamma = theme_id(wall_board, "Gamma")
+    column = page.locator(f'.column[data-theme-id="{gamma}"]')
+    column.wait_for()
+    assert page.input_value("#add-theme-title") == ""
+
+    # Rename in place: Escape cancels, Enter saves.
+    column.locator(".column-rename-start").click()
+    page.keyboard.type("Forkastet")
+    page.keyboard.press("Escape")
+    assert column.locator(".column-title").inner_text() == "Gamma"
+    column.locator(".column-rename-start").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Ledelse og ansvar")
+    page.keyboard.press("Enter")
+    wait_for_server(wall_board, lambda s: "Ledelse og ansvar" in s)
+    page.wait_for_function(f"() => document.querySelector('#column-title-{gamma}').textContent == 'Ledelse og ansvar'")
+
+    # Reorder with the header buttons; the focus stays on the button.
+    column.locator(".column-left").click()
+    wait_for_server(wall_board, lambda s: list(s) == ["Unsorted", "Alpha", "Ledelse og ansvar", "Beta"])
+    page.wait_for_function(f"() => document.querySelector('#columns').children[2].dataset.themeId == '{gamma}'")
+
+    # Merge Beta into Alpha, after confirming.
+    beta, alpha = theme_id(wall_board, "Beta"), theme_id(wall_board, "Alpha")
+    services.move_input(wall_board.id, a, beta, 0)
+    beta_column = page.locator(f'.column[data-theme-id="{beta}"]')
+    beta_column.locator(".column-more summary").click()
+    beta_column.locator(".column-merge-target").select_option(str(alpha))
+    beta_column.locator(".column-merge").click()
+    assert page.locator("#confirm-dialog").is_visible()
+    assert "Beta" in page.inner_text("#confirm-title") and "Alpha" in page.inner_text("#confirm-title")
+    page.click("#confirm-ok")
+    wait_for_server(wall_board, lambda s: list(s) == ["Unsorted", "Alpha", "Ledelse og ansvar"] and s["Alpha"] == [a])
+
+    # Delete: Cancel keeps the theme, OK sends its inputs back to Unsorted.
+    services.move_input(wall_board.id, b, gamma, 0)
+    column.locator(".column-more summary").click()
+    column.locator(".column-delete").click()
+    page.keyboard.press("Escape")
+    assert not page.locator("#confirm-dialog").is_visible()
+    assert "Ledelse og ansvar" in server_columns(wall_board)
+    screenshot(page, "wall-themes")
+    column.locator(".column-delete").click()
+    assert "1 inputs" in page.inner_text("#confirm-text") or "1" in page.inner_text("#confirm-text")
+    page.click("#confirm-ok")
+    state = wait_for_server(wall_board, lambda s: "Ledelse og ansvar" not in s)
+    assert state["Unsorted"][-1] == b
+    page.wait_for_selector(f'.column[data-theme-id="{gamma}"]', state="detached")
+    page.wait_for_selector(f'.column-unsorted .card[data-id="{b}"]')
+    assert page.errors == []
+
+
+def test_summaries_save_as_you_type_and_reach_a_second_facilitator_without_losing_keystrokes(new_context, wall_board):
+    anna = open_wall(new_context, wall_board)
+    bo = open_wall(new_context, wall_board, email="bo@example.org")
+    alpha, beta = theme_id(wall_board, "Alpha"), theme_id(wall_board, "Beta")
+
+    def summary(page, theme):
+        column = page.locator(f'.column[data-theme-id="{theme}"]')
+        if not column.locator(".column-summary").evaluate("d => d.open"):
+            column.locator(".column-summary summary").click()
+        return column.locator(".summary-text")
+
+    def summaries():
+        return {t["title"]: t["summary"] for t in server_snapshot(wall_board)["themes"]}
+
+    # Anna writes two paragraphs; it is saved without leaving the field, and Bo sees it live.
+    field = summary(anna, alpha)
+    field.click()
+    anna.keyboard.type("Ledelsen skal gå forrest.")
+    anna.keyboard.press("Enter")
+    anna.keyboard.press("Enter")
+    anna.keyboard.type("Synlighed betyder noget.")
+    first = "Ledelsen skal gå forrest.\n\nSynlighed betyder noget."
+    wait_for_server(wall_board, lambda s: s["Alpha"] == first, what=lambda _: summaries())
+    anna.wait_for_selector(f'.column[data-theme-id="{alpha}"] .summary-state[data-state=saved]')
+    bo_alpha = summary(bo, alpha)
+    bo.wait_for_function(f"() => document.querySelector('.column[data-theme-id=\"{alpha}\"] .summary-text').value == {first!r}")
+
+    # Bo writes in Alpha while Alpha's summary changes elsewhere: his field keeps every keystroke.
+    bo_alpha.click()
+    bo.keyboard.press("Control+End")
+    bo.keyboard.type(" Bo")
+    services.update_theme(wall_board.id, alpha, {"summary": "Skrevet et andet sted"})
+    seen(bo, server_snapshot(wall_board)["seq"])
+    bo.keyboard.type(" skriver videre")
+    mine = first + " Bo skriver videre"
+    assert bo_alpha.input_value() == mine
+    # Meanwhile Anna writes Beta's summary; Bo sees it while he is typing in Alpha.
+    beta_field = summary(anna, beta)
+    beta_field.click()
+    anna.keyboard.type("Netværk og fællesskab.")
+    bo.wait_for_function(f"() => document.querySelector('.column[data-theme-id=\"{beta}\"] .summary-text').value == 'Netværk og fællesskab.'")
+    assert bo_alpha.input_value() == mine
+    assert bo.evaluate("document.activeElement.classList.contains('summary-text')")
+    state = wait_for_server(wall_board, lambda s: s["Alpha"] == mine and s["Beta"] == "Netværk og fællesskab.", what=lambda _: summaries())
+    assert state["Alpha"] == mine
+    anna.keyboard.press("Tab")
+    anna.wait_for_function(f"() => document.querySelector('.column[data-theme-id=\"{alpha}\"] .summary-text').value == {mine!r}")
+
+    # News for the field Bo is in waits until he leaves it, then shows.
+    services.update_theme(wall_board.id, alpha, {"summary": "Den endelige tekst"})
+    seen(bo, server_snapshot(wall_board)["seq"])
+    assert bo.evaluate(f"window.facilitatorWall.board.theme({alpha}).summary") == "Den endelige tekst"
+    assert bo_alpha.input_value() == mine
+    bo.keyboard.press("Tab")
+    bo.wait_for_function(f"() => document.querySelector('.column[data-theme-id=\"{alpha}\"] .summary-text').value == 'Den endelige tekst'")
+    screenshot(anna, "wall-summaries")
+    assert anna.errors == [] and bo.errors == []
+
+
+def test_hide_with_a_reason_then_show_again_and_the_projector_never_shows_it(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    projector = new_context().new_page()
+    projector.goto(f"/p/{wall_board.workshop.projector_secret}")
+    a, b = wall_board.ids[:2]
+    projector.wait_for_selector(f'.card[data-id="{a}"]')
+
+    # Cancel keeps it.
+    card(page, a).locator(".card-hide").click()
+    assert page.locator("#hide-dialog").is_visible()
+    page.keyboard.press("Escape")
+    assert card(page, a).is_visible()
+
+    # H on the focused card, a quick reason, Hide.
+    card(page, a).focus()
+    page.keyboard.press("h")
+    assert page.inner_text("#hide-dialog-text") == TEXTS[0]
+    page.click("#hide-dialog [data-reason='Personal data']")
+    page.click("#hide-confirm")
+    wait_for_server(
+        wall_board,
+        lambda s: [(i["hidden"], i["hidden_reason"]) for i in s["inputs"] if i["id"] == a] == [(True, "Personal data")],
+        what=server_snapshot,
+    )
+    page.wait_for_selector(f'.column-unsorted .card[data-id="{a}"]', state="detached")
+    assert focused_id(page) == b  # the focus moved on to the next card
+    assert page.inner_text("#hidden-summary") == "Hidden (1)"
+    projector.wait_for_selector(f'.card[data-id="{a}"]', state="detached")
+    assert TEXTS[0] not in projector.inner_text("body")
+    assert "Personal data" not in projector.content()
+
+    page.click("#hidden-summary")
+    hidden = page.locator(f'#hidden-list .card[data-id="{a}"]')
+    assert hidden.locator(".card-reason").inner_text() == "Reason: Personal data"
+    screenshot(page, "wall-hidden")
+    hidden.locator(".card-unhide").click()
+    wait_for_server(wall_board, lambda s: not next(i for i in s["inputs"] if i["id"] == a)["hidden"], what=server_snapshot)
+    page.wait_for_selector(f'.column-unsorted .card[data-id="{a}"]')
+    assert page.inner_text("#hidden-summary") == "Hidden (0)"
+    # Back in its place, first in Unsorted, on the wall and on the projector.
+    assert page.evaluate("document.querySelector('.column-unsorted .card').dataset.id") == str(a)
+    projector.wait_for_selector(f'.card[data-id="{a}"]')
+    assert page.errors == []
+
+
+def test_undo_takes_back_this_facilitators_last_moves(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    ids = wall_board.ids
+    c = ids[2]
+    card(page, c).focus()
+    page.keyboard.press("1")
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [c])
+    page.keyboard.press("2")
+    wait_for_server(wall_board, lambda s: s["Beta"] == [c])
+    assert not page.locator("#undo").is_disabled()
+
+    page.keyboard.press("Control+z")
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [c] and s["Beta"] == [])
+    assert focused_id(page) == c
+    page.click("#undo")
+    # Back in Unsorted, at the place it had (third), not at the end.
+    wait_for_server(wall_board, lambda s: s["Unsorted"] == ids)
+    page.wait_for_function("() => document.querySelector('#undo').disabled")
+    page.keyboard.press("Control+z")
+    page.wait_for_function("() => document.querySelector('#announcer').textContent.includes('Nothing to undo')")
+    assert server_columns(wall_board)["Unsorted"] == ids
+    assert page.errors == []
+
+
+def test_the_projector_follows_the_switch_on_the_wall(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    projector = new_context(viewport={"width": 1600, "height": 900}).new_page()
+    projector.goto(f"/p/{wall_board.workshop.projector_secret}")
+    projector.wait_for_selector("#projector[data-view=collect] .column-unsorted .card")
+    assert projector.locator("#projector-join").is_visible()
+    assert projector.locator(".column:not(.column-unsorted)").count() == 0
+    # Newest first while collecting.
+    assert projector.evaluate("document.querySelector('.column-unsorted .card').dataset.id") == str(wall_board.ids[-1])
+    screenshot(projector, "projector-collect")
+
+    alpha = theme_id(wall_board, "Alpha")
+    for input_id in wall_board.ids[:3]:
+        services.move_input(wall_board.id, input_id, alpha, 99)
+    page.click("[data-projector-view=themes]")
+    projector.wait_for_selector("#projector[data-view=themes]")
+    page.wait_for_selector("[data-projector-view=themes][aria-pressed=true]")
+    assert not projector.locator("#projector-join").is_visible()
+    titles = projector.locator(".column-title").all_inner_texts()
+    assert titles == ["Unsorted", "Alpha", "Beta"]
+    assert projector.inner_text(f'.column[data-theme-id="{alpha}"] .column-count') == "3 inputs"
+    screenshot(projector, "projector-themes")
+
+    page.click("[data-projector-view=collect]")
+    projector.wait_for_selector("#projector[data-view=collect]")
+    assert projector.locator("#projector-join").is_visible()
+    assert page.errors == []
+
+
+def test_a_live_event_during_a_drag_waits_for_the_drop(new_context, wall_board):
+    page = open_wall(new_context, wall_board)
+    a, b = wall_board.ids[:2]
+    alpha, beta = theme_id(wall_board, "Alpha"), theme_id(wall_board, "Beta")
+    box = card(page, a).bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 30, steps=5)
+    page.wait_for_selector("body.is-dragging")
+    seq = page.evaluate("window.facilitatorWall.board.seq")
+    services.move_input(wall_board.id, b, alpha, 0)  # another facilitator, mid-drag
+    page.wait_for_function(f"() => window.facilitatorWall.board.seq > {seq}")
+    assert card(page, b).locator("xpath=ancestor::section").get_attribute("data-theme-id") == ""
+    x, y = centre(holder(page, beta))
+    page.mouse.move(x, y, steps=15)
+    page.mouse.up()
+    wait_for_server(wall_board, lambda s: s["Beta"] == [a] and s["Alpha"] == [b])
+    page.wait_for_selector(f'.column[data-theme-id="{alpha}"] .card[data-id="{b}"]')
+    page.wait_for_selector(f'.column[data-theme-id="{beta}"] .card[data-id="{a}"]')
+    assert page.errors == []
