@@ -68,7 +68,10 @@ def test_public_pages(new_context, user):
         ("/j", "enter code"),
         ("/j/ZZZZZZ", "unknown code"),
         ("/no-such-page", "404"),
+        ("/no-such-page?lang=da", "404 in Danish"),
+        ("/privacy", "privacy"),
         ("/accessibility", "accessibility statement"),
+        ("/accessibility?lang=da", "accessibility statement in Danish"),
     ]:
         page.goto(path)
         assert_accessible(page, label)
@@ -134,8 +137,7 @@ def test_participant_page_after_a_send_and_with_an_error(new_context, user):
     phone.fill("#text", "Denne tekst er alt for lang til grænsen")
     phone.click("#send")
     phone.wait_for_selector("#live-error:not([hidden])")
-    phone.wait_for_selector(".receipt[data-state=refused]")
-    assert_accessible(phone, "phone with refusal")
+    assert_accessible(phone, "phone with an error")
     # When the script does not load, the plain form posts and the server shows the error.
     nojs = new_context(**PHONE).new_page()
     nojs.route("**/static/js/participant.js", lambda route: route.abort())
@@ -160,6 +162,16 @@ def test_wall_projector_and_export_with_the_demo_workshop(laptop, new_context, d
     laptop.wait_for_selector("#connection[data-state=up]")
     laptop.wait_for_function("() => document.querySelectorAll('#columns .card').length === 119")
     assert_accessible(laptop, "wall")
+    # The hide dialog, opened from a card by keyboard (H), and a search in progress.
+    laptop.focus("#columns .card")
+    laptop.keyboard.press("h")
+    laptop.wait_for_selector("#hide-dialog[open]")
+    assert_accessible(laptop, "wall with the hide dialog")
+    laptop.keyboard.press("Escape")
+    laptop.wait_for_selector("#hide-dialog:not([open])", state="attached")
+    laptop.fill("#wall-search", "ledelse")
+    laptop.wait_for_selector("#wall-search-count:not([hidden])")
+    assert_accessible(laptop, "wall while searching")
 
     projector = new_context(viewport={"width": 1920, "height": 1080}).new_page()
     projector.goto(f"/p/{demo.projector_secret}")
@@ -195,3 +207,208 @@ def test_the_axe_check_catches_real_violations(new_context):
     assert {"label", "color-contrast"} <= ids
     with pytest.raises(AssertionError, match="color-contrast"):
         assert_accessible(page, "faulty page")
+
+
+# --- Keyboard, live region, colour ---------------------------------------------------------
+
+RECORD_ANNOUNCEMENTS = """() => {
+    window.__said = [];
+    const region = document.getElementById('announcer');
+    new MutationObserver(() => { if (region.textContent.trim()) window.__said.push(region.textContent.trim()); })
+      .observe(region, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_the_wall_works_by_keyboard_with_a_visible_focus_and_polite_announcements(laptop, user):
+    w = services.create_workshop(user.id, "Tastatur", prompt="Hvad?", themes=["Første tema", "Andet tema"])
+    services.set_status(w.id, "open")
+    first, _ = services.submit_input(w.join_code, "Det første input", str(uuid.uuid4()))
+    laptop.goto(f"/workshops/{w.id}/wall")
+    laptop.wait_for_selector("#connection[data-state=up]")
+    laptop.wait_for_selector(f".card[data-id='{first.id}']")
+
+    # Tab alone reaches the first card, which shows a clear focus ring.
+    for _ in range(80):
+        laptop.keyboard.press("Tab")
+        if laptop.evaluate("() => document.activeElement.classList.contains('card')"):
+            break
+    assert laptop.evaluate("() => document.activeElement.dataset.id") == str(first.id)
+    ring = laptop.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert ring[0] not in ("none", "hidden") and ring[1] >= 2, ring
+
+    # A keyboard shortcut moves the focused card into the first theme; the focus stays on it.
+    themes = {t.title: t.id for t in services_themes(w.id)}
+    laptop.keyboard.press("1")
+    laptop.wait_for_selector(f".column[data-theme-id='{themes['Første tema']}'] .card[data-id='{first.id}']")
+    assert laptop.evaluate("() => document.activeElement.dataset.id") == str(first.id)
+    wait_for_theme(w.id, first.id, themes["Første tema"])
+
+    # The "Move to" list works by keyboard too: choose with the arrow key, commit with Enter.
+    laptop.keyboard.press("Tab")
+    assert laptop.evaluate("() => document.activeElement.classList.contains('card-move')")
+    laptop.keyboard.press("ArrowDown")
+    laptop.keyboard.press("Enter")
+    laptop.wait_for_selector(f".column[data-theme-id='{themes['Andet tema']}'] .card[data-id='{first.id}']")
+    wait_for_theme(w.id, first.id, themes["Andet tema"])
+
+    # A new input is announced politely, once, as "New input": never the board or the text.
+    live = laptop.evaluate("() => document.getElementById('announcer').getAttribute('aria-live')")
+    assert live == "polite"
+    laptop.wait_for_function("() => document.getElementById('announcer').textContent.startsWith('Moved')")
+    laptop.evaluate(RECORD_ANNOUNCEMENTS)
+    text = "Et helt nyt input fra en telefon"
+    services.submit_input(w.join_code, text, str(uuid.uuid4()))
+    laptop.wait_for_function("() => window.__said.length > 0")
+    laptop.wait_for_selector(".card.is-new")
+    said = laptop.evaluate("() => window.__said")
+    assert said.count("New input") == 1, said
+    assert all(text not in line and len(line) < 80 for line in said), said
+    assert laptop.evaluate("() => document.querySelector('#columns').closest('[aria-live]:not([aria-live=off])')") is None
+
+    # Colour is never alone: the status and the connection say it in words.
+    assert laptop.inner_text("#wall-status").strip()
+    assert laptop.inner_text("#connection").strip()
+
+
+def services_themes(workshop_id):
+    from sqlalchemy import select
+
+    from facilitator.db import database
+    from facilitator.models import Theme
+
+    with database().reader() as s:
+        return list(s.execute(select(Theme).where(Theme.workshop_id == workshop_id)).scalars())
+
+
+def wait_for_theme(workshop_id, input_id, theme_id, tries=100):
+    """The server has the move (the wall shows it optimistically first)."""
+    import time
+
+    from facilitator.db import database
+    from facilitator.models import Input
+
+    for _ in range(tries):
+        with database().reader() as s:
+            if s.get(Input, input_id).theme_id == theme_id:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"input {input_id} did not reach theme {theme_id}")
+
+
+# --- The phone page at 320 px, 200 % zoom, large text, text spacing and dark mode ----------
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+# WCAG 1.4.12 text spacing, added through the CSSOM (the page's CSP forbids inline styles).
+TEXT_SPACING = """() => {
+  const sheet = document.styleSheets[0];
+  sheet.insertRule('* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }', sheet.cssRules.length);
+  sheet.insertRule('p { margin-bottom: 2em !important; }', sheet.cssRules.length);
+}"""
+
+
+@pytest.mark.parametrize(
+    "name, options, setup, scheme",
+    [
+        # WCAG 1.4.10 reflow: 320 CSS px wide, what a 1280 px window shows at 400 %.
+        ("320px", {"viewport": {"width": 320, "height": 640}}, None, "light"),
+        # Browser zoom 200 % of a 1280 x 800 window: 640 x 400 CSS px at twice the pixel density.
+        ("zoom-200", {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2, "is_mobile": False, "has_touch": False}, None, "light"),
+        # The phone's own large text: root font size doubled (every size in the CSS is in rem/em), at 320 px.
+        ("large-text", {"viewport": {"width": 320, "height": 640}}, "() => { document.documentElement.style.fontSize = '200%'; }", "light"),
+        ("text-spacing", {"viewport": {"width": 320, "height": 640}}, TEXT_SPACING, "light"),
+        ("dark", {"viewport": {"width": 320, "height": 640}}, None, "dark"),
+    ],
+)
+def test_the_phone_page_reflows_and_stays_usable(new_context, user, name, options, setup, scheme):
+    w = services.create_workshop(
+        user.id,
+        "Borgermøde om den nye bydelsplan for Nørrebro og omegn",
+        prompt="Hvad er det vigtigste, vi skal tage med i planen for de kommende år?",
+        settings={"named_inputs": True},
+    )
+    services.set_status(w.id, "open")
+    phone = new_context(**{**PHONE, **options, "color_scheme": scheme}).new_page()
+    phone.goto(f"/j/{w.join_code}")
+    phone.wait_for_selector("#status-banner.status-open")
+    if setup:
+        phone.evaluate(setup)
+    # A long unbroken word is what breaks narrow layouts.
+    phone.fill("#text", "Supercykelstiforbindelsesprojektet" * 3)
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL), phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    width = phone.viewport_size["width"]
+    send_button = phone.locator("#send")
+    send_button.scroll_into_view_if_needed()
+    box = send_button.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 24, box
+    assert send_button.is_visible() and send_button.is_enabled()
+    screenshot(phone, f"participant-{name}")
+
+    phone.fill("#author_name", "Ida")
+    send_button.click()
+    phone.wait_for_selector(".receipt[data-state=received]")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    if scheme == "dark":
+        background = phone.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert background != "rgb(255, 255, 255)"
+        assert_accessible(phone, "phone dark after send", schemes=("dark",))
+
+
+# --- The projector from the back of a 10 m room ----------------------------------------------
+
+# Assumptions (README, "Projector text sizes"): the farthest viewer sits 10 m away, and the image
+# is 1/6 of that high (1.67 m, the 6H rule for reading); a letter's cap height is 0.70 of its font
+# size (DejaVu Sans 0.73, Segoe UI 0.70, Roboto 0.71). ANSI/HFES 100 asks for at least 16 minutes of
+# arc for text people must read; 10′ is twice what normal (20/20) vision can just make out.
+DISTANCE_M, IMAGE_HEIGHT_M, CAP_HEIGHT = 10.0, 10.0 / 6, 0.70
+READ, LEGIBLE = 16.0, 10.0
+
+
+def arcmin(font_px: float, viewport_px: float) -> float:
+    """The cap height's visual angle from the back row, in minutes of arc."""
+    import math
+
+    height_m = CAP_HEIGHT * font_px / viewport_px * IMAGE_HEIGHT_M
+    return math.degrees(math.atan(height_m / DISTANCE_M)) * 60
+
+
+SIZES = """(selectors) => Object.fromEntries(selectors.map((s) => {
+    const e = document.querySelector(s);
+    return [s, e && e.offsetParent !== null ? parseFloat(getComputedStyle(e).fontSize) : null];
+}))"""
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_projector_text_is_large_enough_for_a_10_m_room_and_fits_one_screen(new_context, user, width, height):
+    w = services.create_workshop(
+        user.id,
+        "Workshop om LGBT+ og beskæftigelse",
+        prompt="Hvad skal der til for at flere LGBT+ personer kommer i beskæftigelse og trives på arbejdspladsen?",
+        themes=["Ledelse og ansvar", "Netværk", "Synlighed"],
+    )
+    services.set_status(w.id, "open")
+    for n in range(12):
+        services.submit_input(w.join_code, f"Input nummer {n} om ledelse og synlighed", str(uuid.uuid4()))
+    page = new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(f"/p/{w.projector_secret}")
+    page.wait_for_function("() => document.querySelectorAll('.card').length === 12")
+
+    readable = ["#projector-prompt", "#projector-count", ".projector-title", "#projector-join .join-code"]
+    legible = ["#projector-join .join-url", ".card-text"]
+    sizes = page.evaluate(SIZES, readable + legible)
+    problems = [f"{s}: {sizes[s]} px = {arcmin(sizes[s], height):.1f}′" for s in readable if arcmin(sizes[s], height) < READ]
+    problems += [f"{s}: {sizes[s]} px = {arcmin(sizes[s], height):.1f}′" for s in legible if arcmin(sizes[s], height) < LEGIBLE]
+    assert not problems, problems
+    assert page.evaluate("() => document.documentElement.scrollHeight <= innerHeight + 1"), "the collecting view scrolls"
+    screenshot(page, f"projector-collect-{height}p")
+
+    themes = services_themes(w.id)
+    services.set_projector_view(w.id, "themes")
+    page.wait_for_selector("#projector[data-view=themes]")
+    page.wait_for_function("() => document.querySelectorAll('.column').length >= 3")
+    sizes = page.evaluate(SIZES, [".column-title", ".card-text", ".column-count"])
+    assert arcmin(sizes[".column-title"], height) >= READ, sizes
+    assert arcmin(sizes[".card-text"], height) >= LEGIBLE and arcmin(sizes[".column-count"], height) >= LEGIBLE, sizes
+    assert page.evaluate("() => document.documentElement.scrollHeight <= innerHeight + 1"), "the themed view scrolls"
+    assert len(themes) == 3
