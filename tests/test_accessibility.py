@@ -91,6 +91,9 @@ def test_dashboard_and_workshop_pages(laptop, user):
     services.set_status(w.id, "open")
     laptop.goto("/workshops")
     assert_accessible(laptop, "dashboard with workshops")
+    # Colour is never alone: every status badge says its status in words.
+    badges = laptop.eval_on_selector_all(".status", "els => els.map(e => e.textContent.trim())")
+    assert len(badges) == 2 and all(badges), badges
     laptop.goto(f"/workshops/{w.id}")
     assert_accessible(laptop, "workshop page")
     laptop.fill("#s-title", " ")
