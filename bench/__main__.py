@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     started = time.monotonic()
     machine = _machine()
     path = args.json or RESULTS / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-    results, extra = [], {}
+    results, extra, failures = [], {}, []
     for name in wanted:
         if name == "wall" or name not in table:
             continue
@@ -83,7 +83,13 @@ def main(argv=None) -> int:
                 if table[name].kill_at is not None and kind == "relay":
                     continue  # the relay keeps nothing: a restart loses everything by design
                 print(f"[bench] {name} × {kind} ({mode}) ...", file=sys.stderr, flush=True)
-                result = scenarios.run(kind, table[name], async_mode=mode)
+                try:
+                    result = scenarios.run(kind, table[name], async_mode=mode)
+                except Exception as error:  # one broken run must not lose the others
+                    print(f"[bench]   FAILED: {error!r}", file=sys.stderr, flush=True)
+                    failures.append({"scenario": name, "target": kind, "async_mode": mode, "error": repr(error)})
+                    _save(path, {"partial": True, "machine": machine, "results": results, "failures": failures})
+                    continue
                 print(f"[bench]   {_summary(result)}", file=sys.stderr, flush=True)
                 results.append(result)
                 _save(path, {"partial": True, "machine": machine, "results": results})
@@ -99,6 +105,7 @@ def main(argv=None) -> int:
         "size": "smoke" if args.smoke else "quick" if args.quick else "full",
         "seconds": round(time.monotonic() - started, 1),
         "results": results,
+        "failures": failures,
         "extra": extra,
     }
     _save(path, document)
@@ -110,6 +117,8 @@ def main(argv=None) -> int:
     if extra:
         print()
         print(report.extras(extra))
+    for failure in failures:
+        print(f"- {failure['scenario']} × {failure['target']} ({failure['async_mode']}) did not complete: {failure['error']}")
     print(f"\nJSON: {path}")
     return 0
 

@@ -57,7 +57,8 @@ def table(results: list[dict]) -> str:
                     "1.0×" if is_relay else _ratio(r["server_cpu_seconds_per_1000_inputs"], floor and floor["server_cpu_seconds_per_1000_inputs"]),
                     "1.0×" if is_relay else _ratio(lat["p99"], floor and floor["latency_ms"]["p99"]),
                     _fmt(r["peak_rss_mb"], 0),
-                    _fmt(r["phones_connect_seconds"], 1),
+                    _fmt(r["phones_connect_seconds"], 1)
+                    + (f" ({r['phones_refused_at_start']} refused)" if r.get("phones_refused_at_start") else ""),
                     _fmt(restart.get("all_clients_back_seconds"), 1),
                 ]
             )

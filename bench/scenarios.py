@@ -141,6 +141,7 @@ def _result(kind, scenario, async_mode, connect_seconds, sent, seen, stored, sam
         "scenario": asdict(scenario),
         "phones_connect_seconds": connect_seconds,
         "phones_connected_at_end": sent["connected"],
+        "phones_refused_at_start": sent["not_connected_at_start"],
         "inputs_sent": len(acks) + len(sent["failures"]),
         "inputs_acknowledged": len(acks),
         "inputs_failed": len(sent["failures"]),
