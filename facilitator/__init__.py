@@ -63,4 +63,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import realtime
 
     realtime.init_app(app, database)
+
+    from .ratelimit import protect_sockets
+
+    protect_sockets(app, realtime.socketio)
     return app

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, object] = {
     # A wall that is further behind than this gets a snapshot instead of events.
     "SYNC_MAX_EVENTS": 500,
     "SOCKETIO_MAX_HTTP_BUFFER_SIZE": 16 * 1024,
+    # Open Socket.IO connections one address may hold (per process; 0: no limit).
+    # A venue's phones share one NAT address, so this must exceed a full room.
+    "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS": 2000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -70,6 +73,7 @@ ENVIRONMENT: dict[str, type] = {
     "RATELIMIT_JOIN_ADDRESS": str,
     "RATELIMIT_JOIN_MISS_ADDRESS": str,
     "RATELIMIT_ENABLED": bool,
+    "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS": int,
     "RETENTION_DAYS": int,
     "RETENTION_PURGE_HOURS": float,
     "PRIVACY_CONTROLLER": str,
