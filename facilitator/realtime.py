@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app, session
-from flask_socketio import SocketIO, emit, join_room
+from flask import current_app, request, session
+from flask_socketio import SocketIO, emit, join_room, leave_room
 
-from . import services
-from .admission import find_workshop
-from .auth import session_user
+from . import socket_auth
 from .db import read_session
-from .errors import ServiceError
 from .models import Workshop
-from .queries import (
-    can_facilitate,
-    events_since,
-    participant_state,
-    snapshot,
-    workshop_by_projector_secret,
-)
+from .queries import events_since, participant_state, snapshot
 from .serialize import event_dict
 
 socketio = SocketIO()
@@ -71,6 +62,10 @@ def publish(events: list) -> None:
         socketio.emit("event", for_projector(payload), to=room(wid, "projector"))
         if event.type in ("projector.secret_changed", "workshop.deleted"):
             socketio.emit("revoked", {}, to=room(wid, "projector"))
+            if not current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+                # Through a queue "revoked" arrives later and would be cut off; the closed room
+                # and the check on every message (socket_auth) keep old projectors out instead.
+                _disconnect_room(room(wid, "projector"))
             socketio.close_room(room(wid, "projector"))
         if event.type in PARTICIPANT_TYPES:
             _schedule_participant_state(wid)
@@ -116,56 +111,57 @@ def _emit_participant_state(workshop_id: int) -> None:
             socketio.emit("state", participant_state(s, workshop), to=room(workshop_id, "participants"))
 
 
-def _identify(s, auth: dict) -> tuple[int, str] | None:
-    """(workshop id, audience) for a connect's auth, or None to refuse."""
-    role = auth.get("role")
-    if role == "wall":
-        user = None
-        token = auth.get("token")
-        if isinstance(token, str) and token:
-            found = services.user_for_token(token)
-            user = found[0] if found else None
-        else:
-            user = session_user(s)
-        workshop_id = auth.get("workshop")
-        if user is None or not isinstance(workshop_id, int):
-            return None
-        workshop = s.get(Workshop, workshop_id)
-        if workshop is None or not can_facilitate(s, user, workshop):
-            return None
-        return workshop.id, "facilitators"
-    if role == "projector":
-        secret = auth.get("secret")
-        workshop = workshop_by_projector_secret(s, secret) if isinstance(secret, str) else None
-        return (workshop.id, "projector") if workshop else None
-    if role == "participant":
-        code = auth.get("code")
-        if not isinstance(code, str):
-            return None
-        try:
-            # The same guessing limit as every other answer about a code.
-            workshop = find_workshop(code, s)
-        except ServiceError:
-            return None
-        return workshop.id, "participants"
-    return None
-
-
 @socketio.on("connect")
 def on_connect(auth=None):
     """Authenticate at connect and join the workshop's room for this audience."""
     with read_session() as s:
-        identity = _identify(s, auth if isinstance(auth, dict) else {})
+        identity = socket_auth.identify(s, auth if isinstance(auth, dict) else {})
         if identity is None:
             raise ConnectionRefusedError("unauthorized")
-        workshop_id, audience = identity
+        workshop_id, audience = identity.workshop_id, identity.audience
         # Identity lives in this socket's session copy, never keyed by request.sid.
         session["socket_workshop"] = workshop_id
         session["socket_audience"] = audience
+        session["socket_identity"] = identity.as_session()
         join_room(room(workshop_id, audience))
+        if audience == "facilitators":
+            join_room(user_room(identity.credential["user"]))
         if audience == "participants":
             emit("state", participant_state(s, s.get(Workshop, workshop_id)))
     return True
+
+
+def user_room(user_id: int) -> str:
+    """Every wall socket of one facilitator (to end them together)."""
+    return f"user:{user_id}"
+
+
+def _disconnect_room(name: str) -> None:
+    """Disconnect this process's sockets in a room (other processes refuse them at their next message)."""
+    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", name)):
+        socketio.server.disconnect(sid, namespace="/")
+
+
+def disconnect_user(user_id: int) -> None:
+    """End a facilitator's wall sockets: after log out everywhere, a password change, deactivation or a revoked token."""
+    # Through a message queue this reaches walls on every process; a wall that honours it goes.
+    socketio.emit("revoked", {}, to=user_room(user_id))
+    _disconnect_room(user_room(user_id))
+
+
+def _end_this_socket(identity) -> None:
+    """Stop pushing to this socket now; disconnect it once its refusal has been answered."""
+    if identity is not None:
+        leave_room(room(identity.workshop_id, identity.audience))
+        if identity.audience == "facilitators":
+            leave_room(user_room(identity.credential["user"]))
+    sid = request.sid  # only to disconnect this very socket; identity comes from its session
+    socketio.start_background_task(_disconnect_later, sid)
+
+
+def _disconnect_later(sid: str) -> None:
+    socketio.sleep(0.5)
+    socketio.server.disconnect(sid, namespace="/")
 
 
 @socketio.on("sync")
@@ -180,6 +176,10 @@ def on_sync(data=None):
         workshop = s.get(Workshop, workshop_id)
         if workshop is None:
             return {"error": {"code": "not_found"}}
+        identity = socket_auth.current()
+        if identity is None or not socket_auth.still_valid(s, identity, workshop):
+            _end_this_socket(identity)
+            return {"error": {"code": "unauthorized"}}
         limit = current_app.config["SYNC_MAX_EVENTS"]
         if isinstance(since, int) and not isinstance(since, bool) and 0 <= since <= workshop.seq:
             if workshop.seq - since <= limit:

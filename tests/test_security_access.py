@@ -345,3 +345,76 @@ def test_an_oversized_socket_message_is_refused(live_server, scene, app):
     finally:
         client.disconnect()
         transport.shutdown()  # closes the socket even when the server already hung up
+
+
+def wait_for(event: threading.Event, what: str) -> None:
+    assert event.wait(10), what
+
+
+def test_wall_sockets_end_with_their_credential(live_server, scene):
+    """Log out everywhere, a password change, deactivation, a revoked token: the open wall sockets end."""
+    base = live_server.url
+    auth = {"role": "wall", "workshop": scene.workshop.id}
+
+    def watched(client):
+        gone = threading.Event()
+        client.on("disconnect", lambda *args: gone.set())
+        return gone
+
+    # Log out everywhere from the account page ends a cookie-authenticated wall.
+    web = requests.Session()
+    page = web.get(f"{base}/login", timeout=10)
+    csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    web.post(f"{base}/login", data={"email": "anna@example.org", "password": PASSWORD, "csrf_token": csrf}, timeout=10)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in web.cookies)
+    wall = connect(base, auth, {"Cookie": cookie})
+    gone = watched(wall)
+    account = web.get(f"{base}/account", timeout=10).text
+    csrf = account.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    web.post(f"{base}/logout", data={"everywhere": "1", "csrf_token": csrf}, timeout=10)
+    wait_for(gone, "the wall stayed connected after log out everywhere")
+    assert refused(base, auth, {"Cookie": cookie})
+
+    # A revoked token: a socket that could not be disconnected (another process) gets nothing more.
+    token_wall = connect(base, {**auth, "token": scene.owner_token})
+    assert "snapshot" in token_wall.call("sync", {"since": None}, timeout=10)
+    with live_server.app.app_context():
+        services.revoke_token(scene.owner.id, scene.token_id)
+    assert token_wall.call("sync", {"since": 0}, timeout=10) == {"error": {"code": "unauthorized"}}
+    threading.Thread(target=token_wall.disconnect, daemon=True).start()
+
+    # Deactivation by an admin ends the co-facilitator's walls at once.
+    co_cookie = session_cookie(base, "cleo@example.org")
+    co_wall = connect(base, auth, {"Cookie": co_cookie})
+    gone = watched(co_wall)
+    admin = requests.Session()
+    page = admin.get(f"{base}/login", timeout=10)
+    csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    admin.post(f"{base}/login", data={"email": "root@example.org", "password": PASSWORD, "csrf_token": csrf}, timeout=10)
+    listing = admin.get(f"{base}/admin/users", timeout=10).text
+    csrf = listing.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    admin.post(f"{base}/admin/users/{scene.co.id}/active", data={"active": "0", "csrf_token": csrf}, timeout=10)
+    wait_for(gone, "a deactivated account's wall stayed connected")
+    assert refused(base, auth, {"Cookie": co_cookie})
+
+
+def test_an_old_projector_gets_nothing_after_a_new_link(live_server, scene, app):
+    base = live_server.url
+    old = connect(base, {"role": "projector", "secret": scene.workshop.projector_secret})
+    assert "snapshot" in old.call("sync", {"since": None}, timeout=10)
+    # As with several processes behind a queue, where this process cannot disconnect it:
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://as-if-there-were-several-processes"
+    try:
+        with live_server.app.app_context():
+            services.regenerate_projector_secret(scene.workshop.id)
+        assert old.call("sync", {"since": 0}, timeout=10) == {"error": {"code": "unauthorized"}}
+    finally:
+        app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+        threading.Thread(target=old.disconnect, daemon=True).start()
+    # And in one process it is disconnected at once.
+    fresh = services.regenerate_projector_secret(scene.workshop.id).projector_secret
+    current = connect(base, {"role": "projector", "secret": fresh})
+    gone = threading.Event()
+    current.on("disconnect", lambda *args: gone.set())
+    services.regenerate_projector_secret(scene.workshop.id)
+    wait_for(gone, "the old projector stayed connected")

@@ -70,15 +70,15 @@ def test_hostile_text_stays_text_on_wall_projector_and_phone(new_context, hostil
     assert phone.locator(".receipt .receipt-text").first.inner_text() == "Phone " + PAYLOAD
 
     # The live path (events rendered by the page's script) as well as the first render.
-    wall.wait_for_function("[...document.querySelectorAll('.card-text')].some(e => e.textContent.startsWith('Phone '))")
-    projector.wait_for_function("[...document.querySelectorAll('.card-text')].some(e => e.textContent.startsWith('Phone '))")
+    # Locator waits, not wait_for_function: that polls with eval, which the strict CSP (rightly) blocks.
+    wall.locator(".card-text", has_text="Phone ").first.wait_for()
+    projector.locator(".card-text", has_text="Phone ").first.wait_for()
     live = [t for t in wall.locator(".card-text").all_inner_texts() if t.startswith("Phone ")]
     assert live == ["Phone " + PAYLOAD]
     services.create_theme(hostile.id, "Live " + PAYLOAD)
-    wall.wait_for_function("[...document.querySelectorAll('.column-title')].some(e => e.textContent.startsWith('Live '))")
-    projector.wait_for_function(
-        "[...document.querySelectorAll('.column-title')].some(e => e.textContent.startsWith('Live '))"
-    )
+    wall.locator(".column-title", has_text="Live ").first.wait_for()
+    projector.locator(".column-title", has_text="Live ").first.wait_for()
+    assert wall.locator(".column-title", has_text="Live ").first.inner_text() == "Live " + PAYLOAD
 
     for page in (wall, projector, phone):
         no_script_ran(page)

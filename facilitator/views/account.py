@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from .. import auth, services
+from ..realtime import disconnect_user
 from ..auth import login_required
 from ..errors import ServiceError
 
@@ -43,6 +44,7 @@ def logout():
     """End this session (or every session, with everywhere=1)."""
     if g.user is not None and request.form.get("everywhere") == "1":
         services.log_out_everywhere(g.user.id)
+        disconnect_user(g.user.id)
     auth.log_out()
     return redirect(url_for("auth.login"))
 
@@ -76,6 +78,7 @@ def create_token():
 def revoke_token(token_id: int):
     """Revoke one of the caller's tokens (another user's token is not found)."""
     services.revoke_token(g.user.id, token_id)
+    disconnect_user(g.user.id)  # walls on a cookie reconnect at once; those on the token cannot
     return redirect(url_for("auth.account"))
 
 
@@ -91,4 +94,5 @@ def change_password():
     except ServiceError as error:
         return _account_page(error.status, password_error=error.message())
     auth.log_in(user)
+    disconnect_user(user.id)
     return redirect(url_for("auth.account", password="changed"))

@@ -7,6 +7,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from .. import services
 from ..auth import admin_required
 from ..errors import ServiceError
+from ..realtime import disconnect_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,5 +43,8 @@ def create_user():
 @admin_required
 def set_active(user_id: int):
     """Deactivate (active=0) or reactivate (active=1) an account."""
-    services.set_user_active(user_id, request.form.get("active") == "1", by_user_id=g.user.id)
+    active = request.form.get("active") == "1"
+    services.set_user_active(user_id, active, by_user_id=g.user.id)
+    if not active:
+        disconnect_user(user_id)
     return redirect(url_for("admin.users"))
