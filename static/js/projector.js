@@ -15,6 +15,7 @@ const view = new BoardView(columns, board, {
   columnTemplate: document.getElementById("column-template"),
   unsortedLabel: root.dataset.msgUnsorted,
   countLabel: root.dataset.msgInputs,
+  countOne: root.dataset.msgOneInput,
   // While collecting, the newest input comes first: the room looks for its own.
   order: (themeId) => {
     const ids = board.column(themeId) || [];
@@ -43,7 +44,8 @@ function update(change) {
   document.getElementById("projector-join-small").hidden = mode === "collect" || !open;
   const prompt = board.prompts.find((p) => p.active);
   document.getElementById("projector-prompt").textContent = prompt ? prompt.text : "";
-  document.getElementById("projector-count").textContent = root.dataset.msgInputs.replace("{n}", visible);
+  const count = visible === 1 ? root.dataset.msgOneInput : root.dataset.msgInputs;
+  document.getElementById("projector-count").textContent = count.replace("{n}", visible);
 }
 
 const socket = io({ auth: { role: "projector", secret: root.dataset.secret }, transports: ["websocket", "polling"], randomizationFactor: 0.5 });

@@ -12,6 +12,7 @@ export class BoardView {
     this.columnTemplate = options.columnTemplate;
     this.unsortedLabel = options.unsortedLabel;
     this.countLabel = options.countLabel;
+    this.countOne = options.countOne || options.countLabel;
     this.showUnsorted = options.showUnsorted ?? true;
     this.showThemes = options.showThemes ?? true;
     this.decorateCard = options.decorateCard || (() => {});
@@ -80,7 +81,7 @@ export class BoardView {
       if (input && !this.isHidden(input)) wanted.push(this.card(input));
     }
     this.place(holder, wanted);
-    const count = this.countLabel.replace("{n}", wanted.length);
+    const count = (wanted.length === 1 ? this.countOne : this.countLabel).replace("{n}", wanted.length);
     const countEl = el.querySelector(".column-count");
     if (countEl.textContent !== count) countEl.textContent = count;
     el.dataset.count = wanted.length;

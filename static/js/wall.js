@@ -95,6 +95,7 @@ const view = new BoardView(columnsEl, board, {
   columnTemplate: document.getElementById("column-template"),
   unsortedLabel: msg("unsorted"),
   countLabel: msg("inputs"),
+  countOne: msg("one-input"),
   hiddenContainer: document.getElementById("hidden-list"),
   order: (themeId) => moves.order(themeId),
   isHidden: (input) => hiding.isHidden(input),
@@ -191,7 +192,7 @@ function updateBar() {
   }
   let visible = 0;
   for (const input of board.inputs.values()) if (!hiding.isHidden(input)) visible += 1;
-  document.getElementById("wall-count").textContent = msg("inputs", { n: visible });
+  document.getElementById("wall-count").textContent = visible === 1 ? msg("one-input") : msg("inputs", { n: visible });
   document.getElementById("hidden-summary").textContent = msg("hidden-count", { n: view.hiddenCount ?? 0 });
 }
 
@@ -230,4 +231,4 @@ socket.on("disconnect", () => {
   connection.dataset.state = "down";
 });
 const sync = new BoardSync(socket, board, update);
-window.facilitatorWall = { board, sync, moves };
+window.facilitatorWall = { board, sync, moves, view };
