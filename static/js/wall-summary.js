@@ -131,6 +131,11 @@ export class Summaries {
     }
   }
 
+  /** After a fresh snapshot (a reconnect): bring every field that nobody is writing in up to date. */
+  reconcileAll() {
+    for (const state of this.states.values()) this.reconcile(state);
+  }
+
   /** Show the board's summary in the field, unless the facilitator is writing there. */
   reconcile(state) {
     const now = Date.now();

@@ -202,6 +202,7 @@ function update(change) {
   if (change.snapshot) {
     moves.confirm([]);
     redraw(null);
+    summaries.reconcileAll();
     return;
   }
   const events = change.events || [];
