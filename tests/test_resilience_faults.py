@@ -116,6 +116,63 @@ def test_phones_behind_a_lossy_network_store_each_input_exactly_once(live_server
     )
 
 
+# --- Limits that protect the room ---------------------------------------------------------
+
+
+def _form_post(client, code: str, text: str):
+    import re
+
+    page = client.get(f"/j/{code}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post(f"/j/{code}", data={"text": text, "client_key": uuid.uuid4().hex, "csrf_token": csrf})
+
+
+@sqlite_only
+def test_every_http_limit_answers_with_its_documented_error(database_url, tmp_path, open_workshop, app):
+    limited = make_app(
+        database_url,
+        tmp_path / "limited",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_PHONE="2/minute",
+        RATELIMIT_ADDRESS="5/minute",
+        RATELIMIT_JOIN_ADDRESS="1000/minute",
+    )
+    code = open_workshop.join_code
+    url = f"/api/v1/join/{code}/inputs"
+    try:
+        with limited.app_context():
+            phone = limited.test_client()
+            phone.set_cookie("phone", "phone-one")
+            answers = [phone.post(url, json={"text": f"n{n}", "client_key": uuid.uuid4().hex}) for n in range(3)]
+            assert [a.status_code for a in answers] == [201, 201, 429]
+            refused = answers[-1]
+            assert refused.json["error"]["code"] == "rate_limited"
+            assert refused.headers["Retry-After"].isdigit() and refused.json["error"]["retry_after"] >= 1
+            assert refused.headers["Retry-After"] in refused.json["error"]["message"]  # says when, in words
+            # The no-JavaScript form: the same limit, a page that keeps the text, and Retry-After.
+            page = _form_post(phone, code, "Fra formularen")
+            assert page.status_code == 429 and page.headers["Retry-After"].isdigit()
+            assert "Fra formularen</textarea>" in page.get_data(as_text=True)
+            # Per address: other phones from the same address run into it after 5 posts in all.
+            other = limited.test_client()
+            other.set_cookie("phone", "phone-two")
+            statuses = [other.post(url, json={"text": "x", "client_key": uuid.uuid4().hex}).status_code for _ in range(3)]
+            assert statuses[-1] == 429
+            # Size limits answer 413 with their own codes, never a 500.
+            unlimited = make_app(database_url, tmp_path / "fresh", RATELIMIT_ENABLED=False)
+            fresh = unlimited.test_client()
+            too_long = fresh.post(url, json={"text": "x" * 1001, "client_key": uuid.uuid4().hex})
+            assert too_long.status_code == 413 and too_long.json["error"]["code"] == "too_long"
+            assert too_long.json["error"]["limit"] == 1000
+            huge = fresh.post(url, data="x" * (limited.config["MAX_CONTENT_LENGTH"] + 1), content_type="application/json")
+            assert huge.status_code == 413 and huge.json["error"]["code"] == "body_too_large"
+            huge_form = _form_post(fresh, code, "ø" * 20_000)
+            assert huge_form.status_code == 413
+            unlimited.extensions["facilitator.db"].dispose()
+    finally:
+        limited.extensions["facilitator.db"].dispose()
+
+
 # --- Socket.IO limits ---------------------------------------------------------------------
 
 

@@ -94,7 +94,10 @@ def send(code: str):
             admitted=admission.is_admitted(workshop),
         )
     except ServiceError as error:
-        return _render(workshop, status=error.status, text=text, error=error.message())
+        response = _render(workshop, status=error.status, text=text, error=error.message())
+        if error.code == "rate_limited":
+            response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
+        return response
     admission.admit(workshop)
     sent = session.setdefault("sent", {})
     ids = sent.setdefault(str(workshop.id), [])
