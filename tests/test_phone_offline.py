@@ -108,7 +108,18 @@ def test_the_outbox_and_the_draft_survive_closing_the_tab(new_context, open_work
     assert len(stored(open_workshop)) == 3
 
 
-def test_a_paused_workshop_holds_the_input_and_reopening_sends_it(new_context, open_workshop):
+def message_in(app, language: str, code: str) -> str:
+    """A refusal's message as the server words it in a language."""
+    from flask_babel import force_locale
+
+    from facilitator.errors import ServiceError
+
+    with app.test_request_context(), force_locale(language):
+        return ServiceError(code).message()
+
+
+def test_a_paused_workshop_holds_the_input_and_reopening_sends_it(app, new_context, open_workshop):
+    services.update_workshop(open_workshop.id, {"language": "da"})
     services.set_status(open_workshop.id, "paused")
     context = new_context(**PHONE)
     page = context.new_page()
@@ -116,7 +127,9 @@ def test_a_paused_workshop_holds_the_input_and_reopening_sends_it(new_context, o
     page.wait_for_function("() => document.getElementById('status-banner').classList.contains('status-paused')")
     send(page, "Venter på at det åbner")
     page.wait_for_selector(".receipt[data-state=held]")
-    assert page.locator(".receipt[data-state=held] .receipt-detail").inner_text()  # the server's reason
+    # The server's reason, in the workshop's language.
+    assert page.locator(".receipt[data-state=held] .receipt-detail").inner_text() == message_in(app, "da", "not_open")
+    assert message_in(app, "da", "not_open") != message_in(app, "en", "not_open")
     assert stored(open_workshop) == []
     screenshot(page, "phone-held-while-paused")
 
@@ -191,3 +204,44 @@ def test_rate_limited_says_when_it_tries_again(browser, app, tmp_path, open_work
         context.close()
         server.stop()
         limited.extensions["facilitator.db"].dispose()
+
+
+def test_an_unreachable_server_and_answers_that_are_not_receipts_are_retried(new_context, open_workshop):
+    context = new_context(**PHONE)
+    page = phone_page(context, open_workshop)
+    # What a bad venue network does: no answer, a proxy's error page, a captive portal's 200 page.
+    faults = ["abort", "bad gateway", "captive portal"]
+    seen = []
+
+    def network(route):
+        fault = faults[len(seen)] if len(seen) < len(faults) else None
+        seen.append(fault)
+        if fault == "abort":
+            route.abort("connectionrefused")
+        elif fault == "bad gateway":
+            route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
+        elif fault == "captive portal":
+            route.fulfill(status=200, content_type="text/html", body="<h1>Log in to the venue wifi</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/join/*/inputs", network)
+    send(page, "Kommer igennem til sidst")
+    for n in range(1, len(faults) + 1):
+        wait_for(page, lambda: len(seen) >= n)
+        page.wait_for_selector(".receipt[data-state=waiting]")  # not taken for a receipt
+        assert page.locator(".receipt[data-state=received]").count() == 0
+    # No "online" event, no reload: the backoff timer alone brings it through.
+    wait_all_received(page, 1)
+    assert seen == [*faults, None]
+    assert [text for text, _ in stored(open_workshop)] == ["Kommer igennem til sidst"]
+
+
+def wait_for(page, predicate, timeout: float = 30) -> None:
+    """Wait on a Python-side condition while Playwright keeps dispatching (route handlers run then)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
