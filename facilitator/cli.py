@@ -217,7 +217,7 @@ def init() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 lets phones on the LAN connect.")
 @click.option("--port", default=5000, show_default=True)
-@click.option("--threads", default=100, show_default=True, help="Concurrent connections one process serves.")
+@click.option("--threads", default=1000, show_default=True, help="Concurrent connections one process serves.")
 @click.option("--dev", is_flag=True, help="Werkzeug's reloading development server instead of gunicorn.")
 @click.pass_obj
 def serve(app, host: str, port: int, threads: int, dev: bool) -> None:
