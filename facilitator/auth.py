@@ -103,15 +103,12 @@ def admin_required(view):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if g.user is None:
-            if request.path.startswith("/api/"):
-                raise ServiceError("unauthorized")
-            return redirect(url_for("auth.login", next=request.path))
         if not g.user.is_admin:
             raise ServiceError("admin_only")
         return view(*args, **kwargs)
 
-    return wrapped
+    # The login check (and its redirect or 401) runs first, then the role check.
+    return login_required(wrapped)
 
 
 def login_required(view):
