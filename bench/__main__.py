@@ -78,8 +78,6 @@ def main(argv=None) -> int:
             continue
         for mode in modes:
             for kind in kinds:
-                if mode == "gevent" and kind == "ours-sqlite":
-                    continue  # the app refuses gevent on SQLite (sqlite3 does not yield)
                 if table[name].kill_at is not None and kind == "relay":
                     continue  # the relay keeps nothing: a restart loses everything by design
                 print(f"[bench] {name} × {kind} ({mode}) ...", file=sys.stderr, flush=True)

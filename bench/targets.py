@@ -81,7 +81,8 @@ class Process:
         """SIGKILL the whole process group: master and worker die at once, as in a crash."""
         if self.popen and self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(10)
+            # A process with thousands of threads and sockets can take a while to be reaped.
+            self.popen.wait(60)
 
     def stop(self) -> None:
         if self.popen and self.popen.poll() is None:
@@ -164,21 +165,20 @@ def _server_env(target: Target, extra: dict | None = None) -> dict:
 
 def _prepare_database(target: Target) -> None:
     """Migrate, create the facilitator, a token and an open workshop, in this process."""
-    from facilitator import create_app, migrate, services
+    from facilitator import create_app, extensions, migrate, services
 
     migrate.upgrade(target.database_url)
-    os.environ["FACILITATOR_INSTANCE_PATH"] = str(target.workdir / "instance")
-    try:
-        app = create_app({"DATABASE_URL": target.database_url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
-    finally:
-        del os.environ["FACILITATOR_INSTANCE_PATH"]
+    app = create_app(
+        {"DATABASE_URL": target.database_url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False},
+        instance_path=target.workdir / "instance",
+    )
     with app.app_context():
         user = services.create_user(EMAIL, PASSWORD)
         target.token, _ = services.create_token(user.id, "bench")
         workshop = services.create_workshop(user.id, "Bench plenary", themes=["A", "B"])
         services.set_status(workshop.id, "open")
         target.workshop_id, target.code = workshop.id, workshop.join_code
-    app.extensions["facilitator.db"].dispose()
+    extensions.database(app).dispose()
 
 
 def start(kind: str, threads: int, async_mode: str = "threading") -> Target:
@@ -214,7 +214,10 @@ def start(kind: str, threads: int, async_mode: str = "threading") -> Target:
             for n in range(count):
                 port = free_port()
                 command = [str(BIN / "facilitator"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-                command += ["--threads", str(threads)]
+                if async_mode == "threading":
+                    # Threads are sized to the scenario; gevent runs serve's own default
+                    # (phones' cap + reserve), which is what `make run` serves with.
+                    command += ["--threads", str(threads)]
                 target.processes.append(Process(command, env, f"http://127.0.0.1:{port}", target.workdir / f"server-{n}.log"))
         for process in target.processes:
             process.start()

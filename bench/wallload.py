@@ -10,29 +10,16 @@ import time
 from pathlib import Path
 
 from . import targets
-
-CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
-# The flags the browser tests use (tests/conftest.py CHROMIUM_ARGS).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from .browser import CHROMIUM, launch, log_in
 
 
 def _app(workdir: Path, database_url: str):
     from facilitator import create_app
 
-    os.environ["FACILITATOR_INSTANCE_PATH"] = str(workdir / "instance")
-    try:
-        return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
-    finally:
-        del os.environ["FACILITATOR_INSTANCE_PATH"]
+    return create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False},
+        instance_path=workdir / "instance",
+    )
 
 
 def _imported_workshop(owner_id: int, count: int):
@@ -62,7 +49,7 @@ def _imported_workshop(owner_id: int, count: int):
 
 def measure_docx(inputs: int) -> dict:
     """Seconds to build and render the DOCX appendix of a workshop with this many inputs."""
-    from facilitator import migrate, services
+    from facilitator import extensions, migrate, services
     from facilitator.db import database
 
     workdir = Path(tempfile.mkdtemp(prefix="facilitator-bench-docx-"))
@@ -92,7 +79,7 @@ def measure_docx(inputs: int) -> dict:
                 if best is None or run["seconds"] < best["seconds"]:
                     best = run
             listed = extract_inputs(data, "docx")
-        app.extensions["facilitator.db"].dispose()
+        extensions.database(app).dispose()
         return {
             "inputs": inputs,
             "via": "facilitator.export build_document + render, from the database",
@@ -106,7 +93,7 @@ def measure_docx(inputs: int) -> dict:
 
 def measure_wall(cards: int, runs: int = 3) -> dict:
     """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input."""
-    from facilitator import migrate, services
+    from facilitator import extensions, migrate, services
 
     try:
         from playwright.sync_api import sync_playwright
@@ -124,7 +111,7 @@ def measure_wall(cards: int, runs: int = 3) -> dict:
         with app.app_context():
             user = services.create_user(targets.EMAIL, targets.PASSWORD)
             workshop_id = _imported_workshop(user.id, cards).id
-        app.extensions["facilitator.db"].dispose()
+        extensions.database(app).dispose()
         port = targets.free_port()
         env = {
             **os.environ,
@@ -138,15 +125,11 @@ def measure_wall(cards: int, runs: int = 3) -> dict:
         server.wait_ready()
         timings = []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = launch(playwright)
             context = browser.new_context(base_url=server.url, viewport={"width": 1600, "height": 1000})
             context.set_default_timeout(60000)
             page = context.new_page()
-            page.goto("/login")
-            page.fill("#email", targets.EMAIL)
-            page.fill("#password", targets.PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/workshops")
+            log_in(page, targets.EMAIL, targets.PASSWORD)
             for _ in range(runs):
                 page.goto(f"/workshops/{workshop_id}/wall")
                 # Function forms: the page's CSP forbids evaluating strings.

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
     """Build the app: config, database, languages, security, views, sockets."""
+    from . import config as settings
+    from .resources import resource
+
+    instance, instance_source = settings.instance_path(instance_path)
     app = Flask(
         __name__,
-        instance_path=os.environ.get("FACILITATOR_INSTANCE_PATH") or str(ROOT / "instance"),
-        instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=str(instance.resolve()),
+        template_folder=str(resource("templates")),
+        static_folder=str(resource("static")),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    instance.mkdir(parents=True, exist_ok=True)
+    from . import extensions
 
-    from . import config
-
-    config.load(app, overrides)
+    extensions.register(app, settings_sources=settings.load(app, config, instance_source))
 
     from . import db
 
@@ -35,9 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .ratelimit import Limiter
 
-    app.extensions["facilitator.limiter"] = Limiter(app)
+    extensions.register(app, limiter=Limiter(app))
 
-    if app.config.get("PROXY_FIX"):
+    if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -53,10 +52,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     errorhandlers.init_app(app)
     templating.init_app(app)
 
-    from . import api, exports, views
+    from . import urls, views
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(exports.bp)
+    urls.init_app(app)
+
     for blueprint in views.blueprints:
         app.register_blueprint(blueprint)
 
@@ -64,7 +63,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     realtime.init_app(app, database)
 
-    from .ratelimit import protect_sockets
+    from .suggest import worker
+
+    worker.init_app(app, database)
+
+    from .socket_guard import protect_sockets
 
     protect_sockets(app, realtime.socketio)
     return app

@@ -20,12 +20,14 @@ opened the page but sent nothing before the lock still counts as joined.
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import session
 
+from . import extensions
 from .db import session as db
 from .errors import ServiceError
 from .models import Workshop
 from .queries import workshop_by_code
+from .ratelimit import client_address
 from .services import normalise_join_code
 from .services.workshops import JOIN_ALPHABET
 
@@ -33,11 +35,6 @@ ADMITTED = "admitted"
 # Admissions kept per phone; older workshops drop off.
 ADMITTED_LIMIT = 20
 MISS_RULE = "RATELIMIT_JOIN_MISS_ADDRESS"
-
-
-def client_address() -> str:
-    """The requester's address (ProxyFix sets it behind a trusted proxy)."""
-    return request.remote_addr or "unknown"
 
 
 def is_admitted(workshop: Workshop) -> bool:
@@ -62,7 +59,7 @@ def find_workshop(raw_code: str, s=None) -> Workshop:
     workshop = workshop_by_code(s or db(), code) if well_formed else None
     if workshop is not None and is_admitted(workshop):
         return workshop
-    limiter = current_app.extensions["facilitator.limiter"]
+    limiter = extensions.limiter()
     address = client_address()
     limiter.check_not_exceeded(MISS_RULE, address)
     if workshop is None:

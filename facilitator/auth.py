@@ -17,7 +17,7 @@ from .models import User
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # A phone's JSON post carries no ambient authority (no login) and needs a JSON
 # content type, which a cross-site form cannot send without a CORS preflight.
-CSRF_EXEMPT = {"api.submit_input"}
+CSRF_EXEMPT = {"api.submit_input", "votes.put_votes"}
 
 
 def load_user() -> None:
@@ -45,8 +45,10 @@ def session_user(s) -> User | None:
     """The user this request's login session belongs to, if it is still valid.
 
     Valid means: the account exists and is active, no "log out everywhere" or
-    password change happened since (session_version), and the login is younger
-    than SESSION_MAX_AGE (the cookie's own lifetime is the idle limit).
+    password change happened since (session_version), the login has not been
+    logged out (its login_sessions row exists: a copy of the cookie saved before
+    logging out is refused), and the login is younger than SESSION_MAX_AGE (the
+    cookie's own lifetime is the idle limit).
     """
     user_id = session.get("user_id")
     if user_id is None:
@@ -54,10 +56,18 @@ def session_user(s) -> User | None:
     user = s.get(User, user_id)
     if user is None or not user.is_active or session.get("session_version") != user.session_version:
         return None
-    logged_in_at = session.get("logged_in_at")
-    if not isinstance(logged_in_at, (int, float)) or time.time() - logged_in_at > current_app.config["SESSION_MAX_AGE"]:
+    if login_expired(session.get("logged_in_at")):
+        return None
+    if not services.login_exists(s, session.get("login_id"), user.id):
         return None
     return user
+
+
+def login_expired(logged_in_at: object) -> bool:
+    """Whether a login made at this time (seconds since the epoch) is older than SESSION_MAX_AGE."""
+    if not isinstance(logged_in_at, (int, float)) or isinstance(logged_in_at, bool):
+        return True
+    return time.time() - logged_in_at > current_app.config["SESSION_MAX_AGE"]
 
 
 def log_in(user: User) -> None:
@@ -66,12 +76,14 @@ def log_in(user: User) -> None:
     session["user_id"] = user.id
     session["session_version"] = user.session_version
     session["logged_in_at"] = int(time.time())
+    session["login_id"] = services.start_login(user.id, current_app.config["SESSION_MAX_AGE"])
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
 
 
 def log_out() -> None:
-    """End this session."""
+    """End this session, here and on the server (the write path ends its sockets)."""
+    services.end_login(session.get("login_id"))
     session.clear()
 
 
@@ -88,13 +100,19 @@ def check_csrf() -> None:
         return
     if g.get("user") is None and request.path.startswith("/api/"):
         return  # login_required answers 401; there is no session to forge
-    # Reading the form below parses the body, so a view's own larger body limit must apply first.
-    limit = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
-    if limit:
-        request.max_content_length = limit
-    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not expected:
+        # No session, so no token could match: refuse before reading (and parsing) any body.
+        raise ServiceError("csrf")
+    sent = request.headers.get("X-CSRF-Token")
+    if not sent:
+        # Reading the form parses the body. A view's own larger limit (the import) applies only to
+        # a logged-in facilitator; anyone else is held to the general MAX_CONTENT_LENGTH.
+        limit = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
+        if limit and g.get("user") is not None:
+            request.max_content_length = limit
+        sent = request.form.get("csrf_token", "")
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
         raise ServiceError("csrf")
 
 

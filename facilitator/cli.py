@@ -7,13 +7,19 @@ import secrets
 import click
 from sqlalchemy import func, select
 
-from . import create_app, migrate, services
+from . import create_app, extensions, jobs, migrate, services
+from .config import SettingError
 from .db import database
 from .errors import ServiceError
 from .models import User
-from .services.retention import start_daily_purge
 
 DEMO_EMAIL = "demo@facilitator.local"
+DEV_HOST = "127.0.0.1"
+DEV_WARNING = (
+    "\n  WARNING: development server with the Werkzeug DEBUGGER: anyone who can open its pages\n"
+    "  can run code on this machine. It listens on 127.0.0.1 only (asked for: {asked}).\n"
+    "  Never use --dev for a workshop; run `facilitator serve` without --dev.\n"
+)
 
 
 class AppGroup(click.Group):
@@ -21,7 +27,10 @@ class AppGroup(click.Group):
 
     def invoke(self, ctx):
         if ctx.obj is None:  # tests hand in their own app
-            ctx.obj = create_app()
+            try:
+                ctx.obj = create_app()
+            except SettingError as error:
+                raise click.ClickException(str(error)) from None
         with ctx.obj.app_context():
             return super().invoke(ctx)
 
@@ -29,6 +38,22 @@ class AppGroup(click.Group):
 @click.group(cls=AppGroup)
 def main() -> None:
     """Facilitator: collect a workshop's inputs, group them live, export them unedited."""
+
+
+@main.command("config")
+@click.option("--markdown", is_flag=True, help="Print the README's table of settings instead.")
+@click.pass_obj
+def config_cmd(app, markdown: bool) -> None:
+    """Print every setting's effective value (secrets masked) and where it came from."""
+    from . import config
+
+    if markdown:
+        click.echo(config.markdown_table())
+        return
+    rows = config.effective(app, extensions.settings_sources(app))
+    width = max(len(name) for name, _value, _source in rows)
+    for name, value, source in rows:
+        click.echo(f"{name:<{width}}  {value}  ({source})")
 
 
 @main.group()
@@ -217,24 +242,44 @@ def init() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 lets phones on the LAN connect.")
 @click.option("--port", default=5000, show_default=True)
-@click.option("--threads", default=1000, show_default=True, help="Concurrent connections one process serves.")
-@click.option("--dev", is_flag=True, help="Werkzeug's reloading development server instead of gunicorn.")
+@click.option(
+    "--threads",
+    type=int,
+    default=None,
+    help="Connections one process serves at once (threads in threading mode). "
+    "Default: SOCKETIO_MAX_PARTICIPANTS + SERVE_RESERVED_CONNECTIONS.",
+)
+@click.option(
+    "--dev", is_flag=True, help="Werkzeug's reloading development server with its debugger (loopback only)."
+)
 @click.pass_obj
-def serve(app, host: str, port: int, threads: int, dev: bool) -> None:
+def serve(app, host: str, port: int, threads: int | None, dev: bool) -> None:
     """Serve the app (one process; see the README for several behind a proxy)."""
     from .realtime import socketio
 
     if dev:
-        start_daily_purge(app)
-        socketio.run(app, host=host, port=port, debug=True, allow_unsafe_werkzeug=True)
-        return
-    from .server import run_gunicorn
+        from .log_redaction import RedactingRequestHandler
 
-    run_gunicorn(_serving_app, host, port, threads)
+        # The Werkzeug debugger runs any Python code its page is sent: whoever reaches it owns
+        # the machine. So the development server listens on this machine's loopback only.
+        click.secho(DEV_WARNING.format(asked=host), fg="red", bold=True, err=True)
+        jobs.start(app)
+        socketio.run(
+            app,
+            host=DEV_HOST,
+            port=port,
+            debug=True,
+            allow_unsafe_werkzeug=True,
+            request_handler=RedactingRequestHandler,
+        )
+        return
+    from .server import connections, run_gunicorn
+
+    run_gunicorn(_serving_app, host, port, threads or connections(app.config))
 
 
 def _serving_app():
-    """The app a server process serves, with the retention purge running in it (built in the worker)."""
+    """The app a server process serves, with its background jobs running in it (built in the worker)."""
     app = create_app()
-    start_daily_purge(app)
+    jobs.start(app)
     return app

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app, g
+from flask import g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from . import extensions
+from .extensions import database  # noqa: F401 (services and jobs read it from here)
 
 
 class Database:
@@ -33,12 +40,20 @@ class Database:
         # serve them; readers + writers of every process must stay under the
         # server's max_connections (PostgreSQL's default is 100).
         write_options = dict(engine_options)
+        # Under gevent, sqlite3 waits for SQLite's write lock inside C, where no
+        # other greenlet runs: the whole process would stop while it waits. So
+        # this process's writers queue for one connection in the pool (a wait
+        # that yields), and a lock held by another process is polled (see
+        # _begin_cooperatively), never waited for in C.
+        cooperative = self.is_sqlite and cooperative_waits()
         if not self.is_sqlite:
             write_options.update(pool_size=5, max_overflow=5)
+        elif cooperative:
+            write_options.update(pool_size=1, max_overflow=0, pool_timeout=30)
         self.write_engine: Engine = create_engine(url, **write_options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-            _configure_sqlite(self.write_engine)
+            _configure_sqlite(self.write_engine, cooperative=cooperative)
         # Write sessions begin IMMEDIATE on SQLite: a deferred transaction that
         # reads first and writes later cannot wait for the lock in WAL mode.
         # Reads on PostgreSQL see one snapshot per transaction, so a board and its
@@ -48,6 +63,33 @@ class Database:
         self.writer = sessionmaker(self.write_engine.execution_options(immediate=True), expire_on_commit=False)
         # Called with the events of each committed unit of work (commit, then emit).
         self.after_commit: list[Callable[[list], None]] = []
+        # Called with what an account write revoked: [("user", id) | ("login", id), ...].
+        self.after_revoke: list[Callable[[list], None]] = []
+        # Writes of this process waiting for the write lock (see yield_to_waiting_writers).
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
+
+    @contextmanager
+    def waiting_for_write(self) -> Iterator[None]:
+        """Count this thread as waiting for the write lock while the block runs."""
+        with self._waiting_lock:
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
+
+    def yield_to_waiting_writers(self, at_most: float = 2.0) -> None:
+        """Between the batches of a long job: let the writes queued meanwhile go first.
+
+        SQLite's busy handler polls (every 100 ms at worst), so a job that begins
+        its next transaction at once could take the lock again and again before
+        a waiting phone's post ever gets it.
+        """
+        deadline = time.monotonic() + at_most
+        while self._waiting > 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -55,7 +97,17 @@ class Database:
         self.write_engine.dispose()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def cooperative_waits() -> bool:
+    """True in a process that gevent has monkey-patched (its waits must yield to other greenlets)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return bool(monkey is not None and monkey.is_module_patched("threading"))
+
+
+# How long a cooperative writer polls for a lock another process holds (as busy_timeout).
+BUSY_SECONDS = 30.0
+
+
+def _configure_sqlite(engine: Engine, cooperative: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
@@ -64,19 +116,37 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={0 if cooperative else int(BUSY_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("immediate")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate and cooperative:
+            _begin_cooperatively(conn.connection.driver_connection)
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _begin_cooperatively(dbapi_connection) -> None:
+    """BEGIN IMMEDIATE, sleeping (a patched sleep: other greenlets run) while another process writes."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def init_app(app) -> Database:
     """Create the app's Database from DATABASE_URL and close request sessions on teardown."""
     database = Database(app.config["DATABASE_URL"])
-    app.extensions["facilitator.db"] = database
+    extensions.register(app, database=database)
 
     def _close_session(_exc=None):
         session = g.pop("db_session", None)
@@ -89,11 +159,6 @@ def init_app(app) -> Database:
     app.teardown_appcontext(_close_session)
 
     return database
-
-
-def database() -> Database:
-    """The current app's Database."""
-    return current_app.extensions["facilitator.db"]
 
 
 def session() -> Session:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from . import services
 from .models import Workshop
+from .resources import data_file
 
-SEED = Path(__file__).parent / "data" / "seed-workshop.json"
+SEED = data_file("seed-workshop.json")
 # Deterministic client keys: loading the demo twice into one workshop stores nothing twice.
 _NAMESPACE = uuid.UUID("5b0f4a52-0d1e-4c59-9a55-3f1f6f5b8f10")
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import threading
+from collections import OrderedDict
 
 from flask import current_app, g, request, session
 from flask_babel import Babel
 
-TRANSLATIONS = Path(__file__).parent / "translations"
+from .config import LANGUAGES
+from .resources import PACKAGE
+
+TRANSLATIONS = PACKAGE / "translations"
+# Join code -> its workshop's language, for answering a phone while the database is away.
+_CODE_LANGUAGES: OrderedDict[str, str] = OrderedDict()
+_CODE_LANGUAGES_MAX = 10_000
+_lock = threading.Lock()
 
 
 def select_locale() -> str:
     """The language of this response."""
-    languages = current_app.config["LANGUAGES"]
+    languages = LANGUAGES
     chosen = request.args.get("lang") if request else None
     if chosen in languages:
         session["lang"] = chosen
@@ -28,9 +36,22 @@ def select_locale() -> str:
 def use_workshop_language(language: str) -> None:
     """Pages for participants speak the workshop's language unless the phone switched."""
     chosen = request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"]:
+    if chosen in LANGUAGES:
         session["participant_lang"] = chosen
     g.locale = session.get("participant_lang") or language
+    code = (request.view_args or {}).get("code")
+    if isinstance(code, str) and code:
+        with _lock:
+            _CODE_LANGUAGES[code] = language
+            _CODE_LANGUAGES.move_to_end(code)
+            while len(_CODE_LANGUAGES) > _CODE_LANGUAGES_MAX:
+                _CODE_LANGUAGES.popitem(last=False)
+
+
+def remembered_language(code: str) -> str | None:
+    """The language last used for a join code in this process (None if never seen)."""
+    with _lock:
+        return _CODE_LANGUAGES.get(code)
 
 
 def init_app(app) -> Babel:

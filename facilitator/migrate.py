@@ -1,17 +1,17 @@
-"""Schema changes through Alembic, with the script folder at the repository root."""
+"""Schema changes through Alembic (the script folder comes from resources)."""
 
 from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
 
-from . import ROOT
+from .resources import resource
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic config for the database at url."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("script_location", str(resource("migrations")))
     # ConfigParser would read "%" in a password as interpolation.
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg

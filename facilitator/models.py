@@ -6,10 +6,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -59,6 +62,17 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class LoginSession(Base):
+    """One login: the session cookie names it; logging out deletes it (auth.session_user checks it)."""
+
+    __tablename__ = "login_sessions"
+
+    # 256 random bits; the cookie is signed too, so a stolen id alone forges nothing.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Workshop(Base):
     __tablename__ = "workshops"
 
@@ -76,6 +90,11 @@ class Workshop(Base):
     projector_secret: Mapped[str] = mapped_column(String(64), unique=True)
     # What the projector shows: "collect" (QR and incoming cards) or "themes".
     projector_view: Mapped[str] = mapped_column(String(10), default="collect")
+    # Shown over the view until cleared: "" (nothing), "input:<id>" or "theme:<id>".
+    projector_spotlight: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Seconds each projector page stays up; 0 lets the projector choose (every page within a minute).
+    projector_page_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    projector_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     place: Mapped[str] = mapped_column(String(200), default="")
     held_on: Mapped[str] = mapped_column(String(10), default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -121,11 +140,16 @@ class Theme(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(20), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Shown as a choice on the phones when the workshop lets participants choose a theme.
+    offered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Input(Base):
     __tablename__ = "inputs"
-    __table_args__ = (UniqueConstraint("workshop_id", "client_key", name="uq_inputs_workshop_client_key"),)
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "client_key", name="uq_inputs_workshop_client_key"),
+        Index("ix_inputs_workshop_import_key", "workshop_id", "import_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
@@ -139,6 +163,12 @@ class Input(Base):
     hidden_reason: Mapped[str] = mapped_column(String(200), default="")
     author_name: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # "phone", or the label an import gave its inputs ("papir", "e-mail", ...).
+    source: Mapped[str] = mapped_column(String(40), default="phone", server_default="phone")
+    # The key of the import that brought this input in (services/paper.py): a repeat adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64))
+    # True when the move that put it in its column was an accepted suggestion (exports say so).
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Event(Base):
@@ -152,3 +182,83 @@ class Event(Base):
     data: Mapped[dict] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InputEmbedding(Base):
+    """An input's embedding, made once by the suggestion worker; deleted with the input."""
+
+    __tablename__ = "input_embeddings"
+
+    input_id: Mapped[int] = mapped_column(ForeignKey("inputs.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    # Which model made it (facilitator/suggest/embedding.py model_name()); another model recomputes it.
+    model: Mapped[str] = mapped_column(String(80))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HintDismissal(Base):
+    """A facilitator said no to suggesting this theme for this input; remembered per card."""
+
+    __tablename__ = "hint_dismissals"
+
+    input_id: Mapped[int] = mapped_column(ForeignKey("inputs.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+
+
+class VoteRound(Base):
+    """A dot-voting round on the themes or on the visible inputs; items are fixed when it opens."""
+
+    __tablename__ = "vote_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    # 1, 2, … within the workshop: how the record and the spreadsheets name a round.
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    # "themes" or "inputs"
+    on: Mapped[str] = mapped_column("vote_on", String(10))  # "on" is an SQL keyword
+    # The themes the facilitator chose (inputs of those themes, or those themes); None: all.
+    theme_ids: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # The ids voted on, in board order, as they were when the round opened.
+    item_ids: Mapped[list] = mapped_column(JSON)
+    dots: Mapped[int] = mapped_column(Integer, default=5)
+    per_item: Mapped[int] = mapped_column(Integer, default=3)
+    # "live" (the room sees the tally as it grows) or "on_close"
+    reveal: Mapped[str] = mapped_column(String(10), default="on_close")
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "open" or "closed"
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    # Frozen at close (and all an imported round has): totals only, never who voted what.
+    results: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VoteAllocation(Base):
+    """One phone's dots in one round, replaced as a whole; the phone is a hash of its key."""
+
+    __tablename__ = "vote_allocations"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_rounds.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # {"<item id>": dots}, only items with at least one dot.
+    allocation: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkshopTimer(Base):
+    """A workshop's countdown, kept in the server's clock (epoch milliseconds) so every screen agrees."""
+
+    __tablename__ = "workshop_timers"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    # "running", "paused" or "done"
+    state: Mapped[str] = mapped_column(String(10), default="running")
+    duration_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When a running timer reaches zero; None while paused or done.
+    ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # What was left when it was paused.
+    remaining_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # "nothing", "pause_input" or "close_vote": what reaching zero does.
+    on_zero: Mapped[str] = mapped_column(String(12), default="nothing")

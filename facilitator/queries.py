@@ -29,6 +29,23 @@ def can_facilitate(s: Session, user: User, workshop: Workshop) -> bool:
     return s.get(CoFacilitator, (workshop.id, user.id)) is not None
 
 
+def owns(user: User, workshop: Workshop) -> bool:
+    """Whether the user may decide retention, sharing and deletion: the owner, or an administrator."""
+    return workshop.owner_id == user.id or user.is_admin
+
+
+def co_facilitators(s: Session, workshop: Workshop) -> list[User]:
+    """The accounts the workshop is shared with, by email."""
+    return list(
+        s.execute(
+            select(User)
+            .join(CoFacilitator, CoFacilitator.user_id == User.id)
+            .where(CoFacilitator.workshop_id == workshop.id)
+            .order_by(User.email)
+        ).scalars()
+    )
+
+
 def workshops_for(s: Session, user: User) -> list[tuple[Workshop, int]]:
     """The user's own and shared workshops, newest activity first, with their input counts."""
     shared = select(CoFacilitator.workshop_id).where(CoFacilitator.user_id == user.id)
@@ -78,6 +95,9 @@ def snapshot(s: Session, workshop: Workshop, audience: str = "facilitator") -> d
         "unsorted": [i.id for i in columns[None]],
         "inputs": [input_dict(i, named=workshop.named_inputs) for i in inputs],
     }
+    from .vote_queries import rounds_snapshot
+
+    data["vote_rounds"] = rounds_snapshot(s, workshop, audience)
     if audience == "projector":
         for item in data["inputs"]:
             item.pop("hidden_reason", None)
@@ -112,12 +132,32 @@ def inputs_by_ids(s: Session, workshop_id: int, ids: list[int]) -> list[Input]:
     )
 
 
+def offered_themes(s: Session, workshop: Workshop) -> list[Theme]:
+    """The themes a phone offers as a choice: none unless participants choose themes, else the offered ones in order."""
+    if not workshop.participants_choose_theme:
+        return []
+    return list(
+        s.execute(
+            select(Theme)
+            .where(Theme.workshop_id == workshop.id, Theme.offered.is_(True))
+            .order_by(Theme.position, Theme.id)
+        ).scalars()
+    )
+
+
 def participant_state(s, workshop: Workshop) -> dict:
-    """What a phone needs to show: open or not, and the question."""
+    """What a phone needs to show: open or not, the question, the themes it may choose, the open vote round."""
+    from .timer_clock import fresh
+    from .vote_queries import phone_round
+
     prompt = active_prompt(s, workshop)
     return {
         "status": workshop.status,
         "title": workshop.title,
         "prompt": prompt_dict(prompt) if prompt else None,
         "max_input_length": workshop.max_input_length,
+        "choose_theme": bool(workshop.participants_choose_theme),
+        "themes": [{"id": t.id, "title": t.title} for t in offered_themes(s, workshop)],
+        "vote": phone_round(s, workshop),
+        **fresh(s, workshop.id),
     }

@@ -1,13 +1,23 @@
-"""Fixed-window rate limits in memory (one process) or Redis (several processes)."""
+"""Fixed-window rate limits in memory (one process) or Redis (several processes), keyed by address, phone or account."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections import OrderedDict
+
+from flask import request
 
 from .errors import ServiceError
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+log = logging.getLogger(__name__)
+
+
+def client_address() -> str:
+    """The requester's address, the key of the per-address limits (ProxyFix sets it behind a trusted proxy)."""
+    return request.remote_addr or "unknown"
 
 
 def parse(rule: str) -> tuple[int, int]:
@@ -17,30 +27,63 @@ def parse(rule: str) -> tuple[int, int]:
 
 
 class MemoryStore:
-    """Counters in this process; enough for the embedded single-process default."""
+    """Counters in this process; enough for the embedded single-process default.
 
-    def __init__(self) -> None:
+    Keys of one window length start their windows in time order, so each
+    length keeps an OrderedDict whose front is always the next to expire:
+    expiring costs O(1) per expired key, never a scan of every key. The store
+    holds at most max_keys; past that the key closest to its reset goes first
+    (it would lose its count within one window anyway).
+    """
+
+    def __init__(self, max_keys: int = 200_000) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[str, tuple[int, float]] = {}
+        self.max_keys = max_keys
+        # window length -> key -> (count, reset time), in order of reset time
+        self._windows: dict[int, OrderedDict[str, tuple[int, float]]] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _expire(self, now: float) -> None:
+        for counts in self._windows.values():
+            while counts:
+                key, (_count, reset) = next(iter(counts.items()))
+                if reset > now:
+                    break
+                del counts[key]
+                self._size -= 1
+
+    def _evict_one(self) -> bool:
+        fronts = [(next(iter(c.values()))[1], w) for w, c in self._windows.items() if c]
+        if not fronts:
+            return False
+        self._windows[min(fronts)[1]].popitem(last=False)
+        self._size -= 1
+        return True
 
     def hit(self, key: str, window: int) -> tuple[int, float]:
         """Count one hit; return (hits in the window, seconds until it resets)."""
         now = time.monotonic()
         with self._lock:
-            count, reset = self._counts.get(key, (0, now + window))
-            if now >= reset:
-                count, reset = 0, now + window
-            count += 1
-            self._counts[key] = (count, reset)
-            if len(self._counts) > 100_000:
-                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            self._expire(now)
+            counts = self._windows.setdefault(window, OrderedDict())
+            entry = counts.get(key)
+            if entry is None:
+                while self._size >= self.max_keys and self._evict_one():
+                    pass
+                entry = (0, now + window)
+                self._size += 1
+            count, reset = entry[0] + 1, entry[1]
+            counts[key] = (count, reset)  # an existing key keeps its place: its reset did not move
             return count, reset - now
 
-    def count(self, key: str) -> tuple[int, float]:
+    def count(self, key: str, window: int) -> tuple[int, float]:
         """The hits in the current window and seconds until it resets, without counting one."""
         now = time.monotonic()
         with self._lock:
-            count, reset = self._counts.get(key, (0, now))
+            count, reset = self._windows.get(window, {}).get(key, (0, now))
             return (count, reset - now) if now < reset else (0, 0.0)
 
 
@@ -50,7 +93,8 @@ class RedisStore:
     def __init__(self, url: str) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        # Short timeouts: a post must not wait long on a Redis that went away (see FallbackStore).
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
 
     def hit(self, key: str, window: int) -> tuple[int, float]:
         """Count one hit; return (hits in the window, seconds until it resets)."""
@@ -62,7 +106,7 @@ class RedisStore:
         count, _, ttl = pipe.execute()
         return int(count), max(ttl, 0) / 1000
 
-    def count(self, key: str) -> tuple[int, float]:
+    def count(self, key: str, window: int) -> tuple[int, float]:
         """The hits in the current window and seconds until it resets, without counting one."""
         name = f"facilitator:rl:{key}"
         pipe = self._redis.pipeline()
@@ -72,176 +116,80 @@ class RedisStore:
         return int(count or 0), max(ttl, 0) / 1000
 
 
+class FallbackStore:
+    """Redis while it answers; this process's own counters while it does not.
+
+    Phones must keep posting while Redis is away: the limits then hold per
+    process (as in the single-process default) until Redis answers again.
+    After a failure Redis is tried again only every `retry_after` seconds, so a
+    dead Redis costs one timeout per interval, not one per request.
+    """
+
+    def __init__(self, primary: RedisStore, retry_after: float = 5.0) -> None:
+        import redis
+
+        self.primary = primary
+        self.fallback = MemoryStore()
+        self.retry_after = retry_after
+        self._errors = (redis.RedisError, OSError)
+        self._lock = threading.Lock()
+        self._down_until: float | None = None
+
+    @property
+    def using_fallback(self) -> bool:
+        """Whether Redis is considered away right now."""
+        return self._down_until is not None
+
+    def _call(self, name: str, key: str, window: int) -> tuple[int, float]:
+        down_until = self._down_until
+        if down_until is not None and time.monotonic() < down_until:
+            return getattr(self.fallback, name)(key, window)
+        try:
+            answer = getattr(self.primary, name)(key, window)
+        except self._errors as error:
+            with self._lock:
+                if self._down_until is None:
+                    log.warning("Redis is unreachable (%s); rate limits count in this process until it is back", error)
+                self._down_until = time.monotonic() + self.retry_after
+            return getattr(self.fallback, name)(key, window)
+        if down_until is not None:
+            with self._lock:
+                if self._down_until is not None:
+                    log.warning("Redis is reachable again; rate limits are shared by every process again")
+                self._down_until = None
+        return answer
+
+    def hit(self, key: str, window: int) -> tuple[int, float]:
+        """Count one hit; return (hits in the window, seconds until it resets)."""
+        return self._call("hit", key, window)
+
+    def count(self, key: str, window: int) -> tuple[int, float]:
+        """The hits in the current window and seconds until it resets, without counting one."""
+        return self._call("count", key, window)
+
+
 class Limiter:
-    """Applies the configured rules; raises ServiceError('rate_limited') with Retry-After."""
+    """Applies the configured rules; raises ServiceError (429) with Retry-After."""
 
     def __init__(self, app) -> None:
         url = app.config.get("RATELIMIT_STORAGE_URL") or app.config.get("SOCKETIO_MESSAGE_QUEUE")
-        self.store = RedisStore(url) if url and url.startswith("redis") else MemoryStore()
+        self.store = FallbackStore(RedisStore(url)) if url and url.startswith("redis") else MemoryStore()
         self.config = app.config
 
-    def check(self, setting: str, key: str) -> None:
-        """Count a hit on the rule named by setting for key."""
+    def check(self, setting: str, key: str, code: str = "rate_limited") -> None:
+        """Count a hit on the rule named by setting for key; over it, refuse with code."""
         if not self.config.get("RATELIMIT_ENABLED", True):
             return
         limit, window = parse(self.config[setting])
         count, reset_in = self.store.hit(f"{setting}:{window}:{key}", window)
         if count > limit:
-            raise ServiceError("rate_limited", retry_after=max(1, int(reset_in + 0.999)))
+            raise ServiceError(code, retry_after=max(1, int(reset_in + 0.999)))
 
     def check_not_exceeded(self, setting: str, key: str) -> None:
         """Refuse while key is over the rule's limit, without counting this request."""
         if not self.config.get("RATELIMIT_ENABLED", True):
             return
         limit, window = parse(self.config[setting])
-        count, reset_in = self.store.count(f"{setting}:{window}:{key}")
+        count, reset_in = self.store.count(f"{setting}:{window}:{key}", window)
         if count >= limit:
             raise ServiceError("rate_limited", retry_after=max(1, int(reset_in + 0.999)))
-
-
-class SocketGuard:
-    """WSGI middleware in front of Socket.IO: connections per address, body size, clean refusals.
-
-    Connections. In the threading server a WebSocket holds its request (and a
-    thread) for as long as it is open, and a polling client keeps one long-poll
-    request open, so open requests count connections. The limit must let a
-    whole room behind one venue NAT through (DESIGN.md), so it only stops a
-    single address from taking every connection a process has. Counters live
-    in this process: behind a proxy with several processes each applies it to
-    its share.
-
-    Body size. Engine.IO refuses a polling POST over max_http_buffer_size by
-    closing the session, and that close waits for a long-poll GET to carry the
-    CLOSE packet; a client that sent no GET leaves the request's thread waiting
-    for good. Such a POST is refused here (413) before Engine.IO sees it.
-
-    Refusals. A request for a session that Engine.IO is just closing raises
-    KeyError inside it (a 500); it is answered as the bad request it is.
-    """
-
-    def __init__(self, wsgi_app, app, max_connections: int, max_body: int, path: str = "/socket.io/", trust_forwarded: bool = False) -> None:
-        self.wsgi_app = wsgi_app
-        self.app = app
-        self.max_connections = max_connections
-        self.max_body = max_body
-        self.path = path
-        self.trust_forwarded = trust_forwarded
-        self._lock = threading.Lock()
-        self._open: dict[str, int] = {}
-
-    def open_count(self, address: str) -> int:
-        """How many Socket.IO requests from address are open now."""
-        with self._lock:
-            return self._open.get(address, 0)
-
-    def _address(self, environ) -> str:
-        if self.trust_forwarded:
-            forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-            if forwarded:
-                return forwarded.split(",")[-1].strip()
-        return environ.get("REMOTE_ADDR") or "unknown"
-
-    def _release(self, address: str) -> None:
-        with self._lock:
-            left = self._open.get(address, 0) - 1
-            if left > 0:
-                self._open[address] = left
-            else:
-                self._open.pop(address, None)
-
-    def __call__(self, environ, start_response):
-        if not environ.get("PATH_INFO", "").startswith(self.path):
-            return self.wsgi_app(environ, start_response)
-        length = environ.get("CONTENT_LENGTH") or "0"
-        if self.max_body and (not length.isdigit() or int(length) > self.max_body):
-            return self._refuse(environ, start_response, "413 Request Entity Too Large", ServiceError("body_too_large"))
-        address = self._address(environ)
-        with self._lock:
-            count = self._open.get(address, 0)
-            if self.max_connections > 0 and count >= self.max_connections:
-                error = ServiceError("rate_limited", retry_after=10)
-                return self._refuse(environ, start_response, "429 Too Many Requests", error, [("Retry-After", "10")])
-            self._open[address] = count + 1
-        started = []
-
-        def tracking_start_response(status, headers, exc_info=None):
-            started.append(status)
-            return start_response(status, headers, exc_info)
-
-        try:
-            result = self.wsgi_app(environ, tracking_start_response)
-        except KeyError:
-            self._release(address)
-            if started:
-                raise
-            return self._refuse(environ, start_response, "400 Bad Request", ServiceError("invalid"))
-        except BaseException:
-            # The WebSocket drivers end a finished connection by raising.
-            self._release(address)
-            raise
-        return _OnClose(result, lambda: self._release(address))
-
-    def _refuse(self, environ, start_response, status: str, error: ServiceError, headers=()):
-        import json
-
-        # A request context (the body is never read) picks the message's language as for any request.
-        with self.app.request_context(environ):
-            body = json.dumps(error.to_json()).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers])
-        return [body]
-
-
-class _OnClose:
-    """A WSGI response that runs a callback when the server closes it."""
-
-    def __init__(self, result, callback) -> None:
-        self.result = result
-        self.callback = callback
-        self.closed = False
-
-    def __iter__(self):
-        return iter(self.result)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            close = getattr(self.result, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.callback()
-
-
-def protect_sockets(app, socketio) -> None:
-    """Put the SocketGuard in front of Socket.IO and cap WebSocket messages while they arrive."""
-    size = int(app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"])
-    guard = SocketGuard(
-        app.wsgi_app,
-        app,
-        max_connections=int(app.config.get("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS") or 0),
-        max_body=size,
-        trust_forwarded=bool(app.config.get("PROXY_FIX")),
-    )
-    app.wsgi_app = guard
-    app.extensions["facilitator.socket_guard"] = guard
-    _cap_websocket_messages(socketio, size)
-
-
-def _cap_websocket_messages(socketio, size: int) -> None:
-    """Make the WebSocket layer refuse a message larger than size while it arrives.
-
-    Engine.IO checks max_http_buffer_size only once a WebSocket message has
-    been read whole; simple-websocket can stop reading at the limit instead
-    (close code 1009), so one client cannot make the server buffer megabytes.
-    """
-    import functools
-
-    from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
-
-    eio = getattr(socketio.server, "eio", None)
-    factory = getattr(eio, "_async", {}).get("websocket") if eio is not None else None
-    if factory is SimpleWebSocketWSGI:
-        # The same bound Engine.IO applies afterwards (it counts the whole frame).
-        eio._async = {**eio._async, "websocket": functools.partial(SimpleWebSocketWSGI, max_message_size=size)}

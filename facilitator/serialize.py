@@ -27,6 +27,7 @@ def input_dict(item: Input, named: bool = False) -> dict:
         "hidden": item.hidden,
         "hidden_reason": item.hidden_reason,
         "received_at": iso(item.received_at),
+        "source": item.source or "phone",
     }
     if named:
         data["author_name"] = item.author_name
@@ -51,6 +52,7 @@ def theme_dict(theme: Theme, input_ids: list[int] | None = None) -> dict:
         "summary": theme.summary,
         "colour": theme.colour,
         "position": theme.position,
+        "offered": theme.offered is not False,
     }
     if input_ids is not None:
         data["input_ids"] = input_ids
@@ -60,6 +62,34 @@ def theme_dict(theme: Theme, input_ids: list[int] | None = None) -> dict:
 def prompt_dict(prompt: Prompt) -> dict:
     """A prompt."""
     return {"id": prompt.id, "text": prompt.text, "position": prompt.position, "active": prompt.active}
+
+
+def spotlight_dict(value: str) -> dict | None:
+    """A stored spotlight ("input:12", "theme:3" or "") as the API and events carry it."""
+    kind, _, ident = (value or "").partition(":")
+    if kind in ("input", "theme") and ident.isdigit():
+        return {f"{kind}_id": int(ident)}
+    return None
+
+
+def projector_state(workshop: Workshop) -> dict:
+    """What the projector shows: view, spotlight and paging pace (the payload of projector.view)."""
+    return {
+        "view": workshop.projector_view,
+        "spotlight": spotlight_dict(workshop.projector_spotlight),
+        # `or`/bool(): a workshop not yet flushed has no column defaults applied.
+        "page_seconds": workshop.projector_page_seconds or 0,
+        "paused": bool(workshop.projector_paused),
+    }
+
+
+# A workshop's settings: what its "settings" object in the API and in events holds.
+SETTINGS = ("max_input_length", "named_inputs", "participants_see_wall", "participants_choose_theme", "locked", "retention_days")
+
+
+def settings_dict(workshop) -> dict:
+    """A workshop's settings as the API and its events give them."""
+    return {name: getattr(workshop, name) for name in SETTINGS}
 
 
 def workshop_dict(workshop: Workshop) -> dict:
@@ -72,17 +102,11 @@ def workshop_dict(workshop: Workshop) -> dict:
         "join_code": workshop.join_code,
         "status": workshop.status,
         "projector_view": workshop.projector_view,
+        "projector": projector_state(workshop),
         "place": workshop.place,
         "held_on": workshop.held_on,
         "seq": workshop.seq,
-        "settings": {
-            "max_input_length": workshop.max_input_length,
-            "named_inputs": workshop.named_inputs,
-            "participants_see_wall": workshop.participants_see_wall,
-            "participants_choose_theme": workshop.participants_choose_theme,
-            "locked": workshop.locked,
-            "retention_days": workshop.retention_days,
-        },
+        "settings": settings_dict(workshop),
         "created_at": iso(workshop.created_at),
         "updated_at": iso(workshop.updated_at),
         "closed_at": iso(workshop.closed_at),

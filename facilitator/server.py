@@ -1,4 +1,9 @@
-"""Gunicorn in-process: one worker (Socket.IO state lives in it), many threads."""
+"""Gunicorn in-process: one worker (Socket.IO state lives in it), a greenlet (or threads) per connection.
+
+gevent is the default: a plenary's 3,000 phone sockets are 3,000 greenlets in
+one process, where threading needs about three OS threads per socket and
+stalled at that size (measured: docs/deploy/README.md).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import sys
 
 from flask import current_app, has_app_context
 from gunicorn.app.base import BaseApplication
+
+from .log_redaction import RedactingGunicornLogger
 
 
 class _Server(BaseApplication):
@@ -28,18 +35,51 @@ class _Server(BaseApplication):
         return self.factory()
 
 
+def connections(config) -> int:
+    """Connections one process accepts at once: the phones' cap plus the reserve for everyone else."""
+    return int(config["SOCKETIO_MAX_PARTICIPANTS"]) + int(config["SERVE_RESERVED_CONNECTIONS"])
+
+
+def raise_open_files_limit(connections: int) -> int:
+    """Raise this process's soft limit on open files to fit `connections` sockets; return the limit.
+
+    Each socket is a file descriptor (in threading mode two: simple-websocket
+    gives each its own selector), and many systems start processes with a soft
+    limit of 1,024: the 1,021st phone would be refused by accept(). The hard
+    limit is the most an unprivileged process may ask for.
+    """
+    import resource
+
+    wanted = 2 * connections + 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        print(
+            f"facilitator: open files are limited to {soft} (hard limit); {connections} connections need about "
+            f"{wanted}. Raise it (LimitNOFILE= in systemd, `ulimit -Hn` in a shell): see docs/deploy/README.md.",
+            file=sys.stderr,
+        )
+    return soft
+
+
 def worker_options(async_mode: str, threads: int) -> dict:
     """Gunicorn's worker settings for Socket.IO's async mode.
 
+    Gevent: one greenlet per connection; past worker_connections gunicorn stops
+    accepting, so it must exceed every socket plus the HTTP requests (the phones'
+    cap plus the reserve, see connections()).
     Threading: every open WebSocket holds one of the worker's threads for as
-    long as it is connected, so `threads` must exceed the phones, walls and
-    projectors one process serves, plus room for plain HTTP requests.
-    Gevent: one greenlet per connection, bounded by worker_connections.
+    long as it is connected, so `threads` must exceed the same sum.
     """
     if async_mode == "gevent":
         return {"worker_class": "gevent", "worker_connections": threads}
-    # gthread also stops accepting at worker_connections (default 1,000), threads or not.
-    return {"worker_class": "gthread", "threads": threads, "worker_connections": threads}
+    # gthread also stops accepting at worker_connections, threads or not, and keeps idle
+    # keep-alive connections only in what worker_connections leaves beyond the threads
+    # (equal numbers: "No keepalived connections can be handled" at every start).
+    return {"worker_class": "gthread", "threads": threads, "worker_connections": threads * 2}
 
 
 # Patch the standard library before anything else is imported, then serve.
@@ -49,37 +89,34 @@ GEVENT_BOOT = (
 )
 
 
-def check_gevent(config) -> None:
-    """Refuse gevent where it cannot work: without the package, or on SQLite."""
+def check_gevent() -> None:
+    """Refuse gevent where it cannot work: without the package."""
     try:
         import gevent  # noqa: F401
     except ImportError:
         raise SystemExit("SOCKETIO_ASYNC_MODE=gevent needs the gevent package: pip install gevent") from None
-    if str(config.get("DATABASE_URL", "")).startswith("sqlite"):
-        # psycopg 3 yields to other greenlets while it waits; sqlite3 does not, and
-        # a write waiting for SQLite's lock would stall every socket of the process.
-        raise SystemExit("SOCKETIO_ASYNC_MODE=gevent needs PostgreSQL (DATABASE_URL); use threading with SQLite")
 
 
 def serve_gevent(host: str, port: str, threads: str) -> None:
     """Entry of the re-executed, monkey-patched process (see run_gunicorn)."""
-    from . import create_app
+    from .cli import _serving_app
 
-    run_gunicorn(create_app, host, int(port), int(threads), async_mode="gevent")
+    run_gunicorn(_serving_app, host, int(port), int(threads), async_mode="gevent")
 
 
 def run_gunicorn(factory, host: str, port: int, threads: int, async_mode: str | None = None) -> None:
-    """Serve the app that factory() builds with one gunicorn worker (threads, or gevent if configured)."""
+    """Serve the app that factory() builds with one gunicorn worker (gevent unless threading is configured)."""
     if async_mode is None:
-        async_mode = current_app.config.get("SOCKETIO_ASYNC_MODE", "threading") if has_app_context() else "threading"
+        async_mode = (current_app.config.get("SOCKETIO_ASYNC_MODE") if has_app_context() else None) or "gevent"
         if async_mode == "gevent":
-            check_gevent(current_app.config)
+            check_gevent()
             # psycopg chooses a wait function that yields to other greenlets only if
             # gevent patched the standard library before psycopg was imported. This
             # process has imported it already, so start again in one that patches first.
             sys.stdout.flush()
             sys.stderr.flush()
             os.execv(sys.executable, [sys.executable, "-c", GEVENT_BOOT, host, str(port), str(threads)])
+    raise_open_files_limit(threads)
     _Server(
         factory,
         {
@@ -94,5 +131,7 @@ def run_gunicorn(factory, host: str, port: int, threads: int, async_mode: str | 
             # No client address or user agent: with an input's time they could tie it to a device
             # (see the privacy page). Time, request line, status, size, duration.
             "access_log_format": '%(t)s "%(r)s" %(s)s %(b)s %(M)sms',
+            # The projector secret in /p/<secret> never reaches the log.
+            "logger_class": RedactingGunicornLogger,
         },
     ).run()

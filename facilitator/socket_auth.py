@@ -2,9 +2,11 @@
 
 A socket outlives the credential it connected with: the facilitator logs out
 everywhere, changes the password, is deactivated or revokes the token, or the
-projector link is regenerated. The credential is kept in the socket's session
-and checked again on every client message, so an old socket gets nothing more
-even where it could not be disconnected at once (another server process).
+projector link is regenerated, a co-facilitator is removed, the login logs out
+or grows older than SESSION_MAX_AGE. The credential is kept in the socket's
+session and checked again on every client message, so an old socket gets
+nothing more even where it could not be disconnected at once (another server
+process); realtime.py also ends such sockets itself where it can.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask import session
 
 from . import services
 from .admission import find_workshop
-from .auth import session_user
+from .auth import login_expired, session_user
 from .errors import ServiceError
 from .models import ApiToken, User, Workshop
 from .queries import can_facilitate, workshop_by_projector_secret
@@ -68,7 +70,12 @@ def _wall(s, auth: dict) -> Identity | None:
         user = session_user(s)
         if user is None:
             return None
-        credential = {"user": user.id, "version": user.session_version}
+        credential = {
+            "user": user.id,
+            "version": user.session_version,
+            "login": session.get("login_id"),
+            "logged_in_at": session.get("logged_in_at"),
+        }
     workshop_id = auth.get("workshop")
     if not isinstance(workshop_id, int) or isinstance(workshop_id, bool):
         return None
@@ -99,4 +106,8 @@ def still_valid(s, identity: Identity, workshop: Workshop) -> bool:
     if "token" in credential:
         row = s.get(ApiToken, credential["token"])
         return row is not None and row.revoked_at is None and row.user_id == user.id
+    if login_expired(credential.get("logged_in_at")):
+        return False  # the login is older than SESSION_MAX_AGE: HTTP refuses its cookie too
+    if not services.login_exists(s, credential.get("login"), user.id):
+        return False  # logged out
     return user.session_version == credential.get("version")

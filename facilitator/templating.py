@@ -6,6 +6,7 @@ from flask import g
 from flask_babel import format_datetime, get_locale
 
 from .auth import csrf_token
+from .services.importer import progress as import_progress
 
 
 def init_app(app) -> None:
@@ -17,6 +18,7 @@ def init_app(app) -> None:
             "csrf_token": csrf_token,
             "current_user": g.get("user"),
             "locale": str(get_locale()),
+            "import_progress": import_progress,
         }
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""

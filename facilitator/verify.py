@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from . import export
 from .models import Workshop
 
-READABLE = ("md", "txt", "docx", "json")
+READABLE = ("md", "txt", "docx", "json", "pdf")
+# Formats whose manifest verify can read. CSV and XLSX are tables for spreadsheets: their rows
+# can be re-sorted or edited without a trace, so verify refuses them instead of vouching for them.
+CHECKABLE = ("md", "txt", "docx", "json", "html", "pdf")
+UNCHECKABLE = (
+    "{fmt} exports cannot be verified (a spreadsheet can re-sort or edit rows without a trace); "
+    "verify the JSON, DOCX, PDF, Markdown, text or HTML export of the same workshop instead"
+)
 
 
 @dataclass
@@ -30,7 +37,12 @@ def verify_export(s: Session, data: bytes, fmt: str, workshop_id: int | None = N
     """Compare the file's manifest and listed inputs with the workshop's board now."""
     if fmt not in export.FORMATS:
         return Verdict(False, problems=[f"unknown format {fmt!r}"])
-    found = export.parse_manifest(data, fmt)
+    if fmt not in CHECKABLE:
+        return Verdict(False, problems=[UNCHECKABLE.format(fmt=fmt.upper())])
+    try:
+        found = export.parse_manifest(data, fmt)
+    except ValueError as error:  # not a file of that format at all (a broken DOCX, say)
+        return Verdict(False, problems=[f"the file cannot be read as {fmt.upper()}: {error}"])
     if found is None:
         return Verdict(False, problems=["the file has no manifest (counts and SHA-256)"])
     query = select(Workshop).order_by(Workshop.id)
@@ -64,6 +76,8 @@ def _count_problems(expected: dict, found: dict) -> list[str]:
     for key in ("received", "listed", "hidden", "unsorted"):
         if expected[key] != found[key]:
             problems.append(f"{key}: the database has {expected[key]}, the file says {found[key]}")
+    if expected.get("sources") != found.get("sources"):
+        problems.append("the counts by source (paper and other channels) differ from the database")
     if expected["themes"] != found["themes"]:
         problems.append("the per-theme counts differ from the database")
     return problems

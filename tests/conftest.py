@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -13,7 +14,9 @@ import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from facilitator import create_app, migrate, services
+from facilitator import create_app, extensions, migrate, services
+from bench.browser import launch
+from bench.browser import log_in as browser_log_in
 
 PASSWORD = "correct horse battery"
 PG_ADMIN = os.environ.get("FACILITATOR_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -71,11 +74,7 @@ def make_app(database_url: str, instance: Path, **overrides):
         "PARTICIPANT_STATE_DEBOUNCE": 0,
     }
     config.update(overrides)
-    os.environ["FACILITATOR_INSTANCE_PATH"] = str(instance)
-    try:
-        return create_app(config)
-    finally:
-        del os.environ["FACILITATOR_INSTANCE_PATH"]
+    return create_app(config, instance_path=instance)
 
 
 @pytest.fixture
@@ -86,11 +85,11 @@ def app(database_url, tmp_path):
         if not database_url.startswith("sqlite"):
             _truncate(application)
         yield application
-    application.extensions["facilitator.db"].dispose()
+    extensions.database(application).dispose()
 
 
 def _truncate(application) -> None:
-    engine = application.extensions["facilitator.db"].engine
+    engine = extensions.database(application).engine
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -98,6 +97,21 @@ def _truncate(application) -> None:
                 "RESTART IDENTITY CASCADE"
             )
         )
+
+
+@pytest.fixture
+def limited(database_url, tmp_path, app):
+    """Make apps with rate limits on (limited(RATELIMIT_X="1/minute")); disposed after the test."""
+    made = []
+
+    def make(**rules):
+        application = make_app(database_url, tmp_path / f"limited{len(made)}", RATELIMIT_ENABLED=True, **rules)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        extensions.database(application).dispose()
 
 
 @pytest.fixture
@@ -161,6 +175,88 @@ def workshop(api):
     return data
 
 
+# --- Logging in and CSRF: the one copy every test uses -------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_in(page: str) -> str:
+    """The CSRF token a page's forms carry (what a browser without JavaScript posts back)."""
+    match = CSRF_FIELD.search(page)
+    assert match, "the page has no csrf_token field"
+    return match.group(1)
+
+
+def csrf_of(client, **request) -> str:
+    """The CSRF token of a test client's session (a page visit gives it one).
+
+    `request` (base_url=...) names the site whose cookie holds the session.
+    """
+    if "csrf" not in _session(client, **request):
+        client.get("/login", **request)
+    return _session(client, **request)["csrf"]
+
+
+def _session(client, **request) -> dict:
+    with client.session_transaction(**request) as sess:
+        return dict(sess)
+
+
+def log_in(client, email: str = "anna@example.org", password: str = PASSWORD, *, next: str | None = None, **request):
+    """Log a test client in through the real form; return the answer.
+
+    `next` is the form's own field; `request` (base_url=...) goes with every request made.
+    """
+    form = {"email": email, "password": password, "csrf_token": csrf_of(client, **request)}
+    if next is not None:
+        form["next"] = next
+    return client.post("/login", data=form, **request)
+
+
+def logged_in(app, email: str = "anna@example.org", password: str = PASSWORD) -> tuple:
+    """A fresh test client logged in through the form, and its CSRF token."""
+    client = app.test_client()
+    answer = log_in(client, email, password)
+    assert answer.status_code == 302, answer.text
+    return client, csrf_of(client)
+
+
+def log_in_over_http(web, base: str, email: str = "anna@example.org", password: str = PASSWORD, **options):
+    """Log a `requests.Session` in on a running server through the real form; return the answer."""
+    page = web.get(f"{base}/login", **options)
+    form = {"email": email, "password": password, "csrf_token": csrf_in(page.text)}
+    return web.post(f"{base}/login", data=form, **options)
+
+
+class FreshContexts:
+    """A test client whose every request gets its own app context, as on a real server.
+
+    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for
+    test-client requests: Flask-Babel would then remember the first request's locale (on `g`)
+    for all later ones.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.client = app.test_client()
+
+    def get(self, *args, **kw):
+        with self.app.app_context():
+            return self.client.get(*args, **kw)
+
+    def post(self, *args, **kw):
+        with self.app.app_context():
+            return self.client.post(*args, **kw)
+
+    def session_transaction(self, *args, **kw):
+        return self.client.session_transaction(*args, **kw)
+
+    def page(self, *args, **kw) -> str:
+        response = self.get(*args, **kw)
+        assert response.status_code == 200, response.status_code
+        return response.get_data(as_text=True)
+
+
 def send(client, code: str, text: str, key: str | None = None):
     """Post an input as a phone would."""
     return client.post(f"/api/v1/join/{code}/inputs", json={"text": text, "client_key": key or str(uuid.uuid4())})
@@ -194,17 +290,6 @@ def live_server(app):
 
 # --- Browser tests: Playwright driving Debian's Chromium --------------------------------
 
-CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
@@ -218,7 +303,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
@@ -254,9 +339,5 @@ def screenshot(page, name: str) -> Path:
 def browser_login(context, email="anna@example.org", password=PASSWORD):
     """Log a browser context in through the real form; return its page."""
     page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/workshops")
+    browser_log_in(page, email, password)
     return page

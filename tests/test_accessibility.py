@@ -160,7 +160,27 @@ def demo(user):
     return w
 
 
+def demo_input(workshop) -> int:
+    """The first input of the demo's first theme."""
+    return services_board(workshop)["themes"][0]["input_ids"][0]
+
+
+def demo_theme(workshop) -> int:
+    return services_board(workshop)["themes"][1]["id"]
+
+
+def services_board(workshop) -> dict:
+    from facilitator.db import session
+    from facilitator.models import Workshop
+    from facilitator.queries import snapshot
+
+    return snapshot(session(), session().get(Workshop, workshop.id))
+
+
 def test_wall_projector_and_export_with_the_demo_workshop(laptop, new_context, demo):
+    # Theme colours from the palette, so their tints and stripes are checked for contrast too.
+    for theme, colour in zip(services_board(demo)["themes"], ["blue", "green", "orange", "teal"]):
+        services.update_theme(demo.id, theme["id"], {"colour": colour})
     laptop.goto(f"/workshops/{demo.id}/wall")
     laptop.wait_for_selector("#connection[data-state=up]")
     laptop.wait_for_function("() => document.querySelectorAll('#columns .card').length === 119")
@@ -178,12 +198,26 @@ def test_wall_projector_and_export_with_the_demo_workshop(laptop, new_context, d
 
     projector = new_context(viewport={"width": 1920, "height": 1080}).new_page()
     projector.goto(f"/p/{demo.projector_secret}")
-    projector.wait_for_function("() => document.querySelectorAll('.column-unsorted .card').length === 2")
+    projector.wait_for_selector("#projector[data-view=collect][data-pages] #projector-page .card")
     assert_accessible(projector, "projector collecting")
     services.set_projector_view(demo.id, "themes")
-    projector.wait_for_selector("#projector[data-view=themes]")
-    projector.wait_for_function("() => document.querySelectorAll('.card').length === 119")
+    projector.wait_for_selector("#projector[data-view=themes] #projector-page .column-header")
     assert_accessible(projector, "projector themes")
+    # The spotlight: one input large, then one theme with its summary.
+    services.set_projector_view(demo.id, spotlight={"input_id": demo_input(demo)})
+    projector.wait_for_selector("#projector[data-spotlight=input]")
+    assert_accessible(projector, "projector spotlight input")
+    services.set_projector_view(demo.id, spotlight={"theme_id": demo_theme(demo)})
+    projector.wait_for_selector("#projector[data-spotlight=theme]")
+    assert_accessible(projector, "projector spotlight theme")
+    # The wall compact, with a column collapsed and the spotlight controls showing.
+    laptop.goto(f"/workshops/{demo.id}/wall")
+    laptop.wait_for_selector("#connection[data-state=up]")
+    laptop.click("#wall-compact")
+    laptop.click("#columns .column:nth-child(2) .column-collapse")
+    laptop.wait_for_selector("#wall.is-compact .column.is-collapsed")
+    laptop.wait_for_selector("#projector-spot:not([hidden])")
+    assert_accessible(laptop, "wall compact with a collapsed column")
 
     laptop.goto(f"/api/v1/workshops/{demo.id}/export.html")
     assert_accessible(laptop, "HTML export")
@@ -259,12 +293,14 @@ def test_the_wall_works_by_keyboard_with_a_visible_focus_and_polite_announcement
     # A new input is announced politely, once, as "New input": never the board or the text.
     live = laptop.evaluate("() => document.getElementById('announcer').getAttribute('aria-live')")
     assert live == "polite"
-    laptop.wait_for_function("() => document.getElementById('announcer').textContent.startsWith('Moved')")
+    # The second move's own words (the first move's are there until then): only then start listening.
+    laptop.wait_for_function("() => document.getElementById('announcer').textContent.startsWith('Moved to Andet tema')")
     laptop.evaluate(RECORD_ANNOUNCEMENTS)
     text = "Et helt nyt input fra en telefon"
     services.submit_input(w.join_code, text, str(uuid.uuid4()))
-    laptop.wait_for_function("() => window.__said.length > 0")
     laptop.wait_for_selector(".card.is-new")
+    # The region is emptied and then filled a moment later (so the same words are said again).
+    laptop.wait_for_function("() => window.__said.includes('New input')")
     said = laptop.evaluate("() => window.__said")
     assert said.count("New input") == 1, said
     assert all(text not in line and len(line) < 80 for line in said), said

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import PASSWORD, send
+from conftest import csrf_of, log_in, send
 
 
 def test_create_workshop_answers_with_codes_and_urls(api):
@@ -137,22 +137,22 @@ def test_rate_limit_answers_429_with_retry_after(database_url, tmp_path, user):
     from conftest import make_app
 
     limited = make_app(database_url, tmp_path / "limited", RATELIMIT_ENABLED=True, RATELIMIT_PHONE="3/minute")
-    from facilitator import services
+    from facilitator import extensions, services
 
     with limited.app_context():
         w = services.create_workshop(user.id, "Limited")
         services.set_status(w.id, "open")
         client = limited.test_client()
-        client.set_cookie("phone", "phone-one")
+        client.get(f"/api/v1/join/{w.join_code}")  # the server issues the phone key (cookie)
         statuses = [send(client, w.join_code, f"n{n}").status_code for n in range(4)]
         assert statuses == [201, 201, 201, 429]
         refused = send(client, w.join_code, "again")
         assert refused.json["error"]["code"] == "rate_limited"
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
         other_phone = limited.test_client()
-        other_phone.set_cookie("phone", "phone-two")
+        other_phone.get(f"/api/v1/join/{w.join_code}")
         assert send(other_phone, w.join_code, "another phone").status_code == 201
-    limited.extensions["facilitator.db"].dispose()
+    extensions.database(limited).dispose()
 
 
 def test_api_needs_a_login_or_token(client, workshop):
@@ -174,35 +174,23 @@ def test_another_facilitators_workshop_is_not_found(client, workshop, other_user
 def test_co_facilitator_gets_access(api, client, workshop, other_user):
     from facilitator import services
 
-    assert api.post(f"/workshops/{workshop['id']}/co-facilitators", json={"email": "bo@example.org"}).status_code == 201
+    assert api.post(f"/workshops/{workshop['id']}/co-facilitators", json={"email": "bo@example.org"}).status_code == 202
     other_token, _ = services.create_token(other_user.id)
     response = client.get(f"/api/v1/workshops/{workshop['id']}", headers={"Authorization": f"Bearer {other_token}"})
     assert response.status_code == 200
 
 
-def login(client, email="anna@example.org", password=PASSWORD):
-    page = client.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf})
-    return response
-
-
-def session_csrf(client) -> str:
-    page = client.get("/workshops").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_session_api_calls_need_the_csrf_header(client, user):
-    assert login(client).status_code == 302
+    assert log_in(client).status_code == 302
     body = {"title": "Via session"}
     assert client.post("/api/v1/workshops", json=body).status_code == 403
     assert client.post("/api/v1/workshops", json=body, headers={"X-CSRF-Token": "wrong"}).status_code == 403
-    ok = client.post("/api/v1/workshops", json=body, headers={"X-CSRF-Token": session_csrf(client)})
+    ok = client.post("/api/v1/workshops", json=body, headers={"X-CSRF-Token": csrf_of(client)})
     assert ok.status_code == 201
 
 
 def test_wrong_password_is_refused_with_a_message(client, user):
-    response = login(client, password="not the password")
+    response = log_in(client, password="not the password")
     assert response.status_code == 401
     assert "Wrong email or password" in response.get_data(as_text=True) or "Forkert" in response.get_data(as_text=True)
 

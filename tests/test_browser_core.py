@@ -27,7 +27,7 @@ def test_phone_sends_and_wall_and_projector_show_it_without_reload(new_context, 
 
     projector = new_context().new_page()
     projector.goto(f"/p/{open_workshop.projector_secret}")
-    projector.wait_for_selector(".column-unsorted")
+    projector.wait_for_selector("#projector[data-pages]")
 
     phone = new_context(**PHONE).new_page()
     phone.goto(f"/j/{open_workshop.join_code}")
@@ -41,8 +41,8 @@ def test_phone_sends_and_wall_and_projector_show_it_without_reload(new_context, 
     wall.wait_for_selector(".column-unsorted .card")
     assert wall.inner_text(".column-unsorted .card .card-text") == text
     assert wall.locator("script", has_text="alert(1)").count() == 0
-    projector.wait_for_selector(".column-unsorted .card")
-    assert projector.inner_text(".column-unsorted .card .card-text") == text
+    projector.wait_for_selector("#projector .card")
+    assert projector.eval_on_selector("#projector .card .card-text", "e => e.textContent") == text
     assert wall.inner_text("#announcer")
 
     screenshot(phone, "participant-phone")

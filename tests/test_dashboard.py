@@ -9,45 +9,17 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PASSWORD
+from conftest import FreshContexts, csrf_of, log_in
 from facilitator import services
 from facilitator.db import database
 from facilitator.errors import ServiceError
 from facilitator.models import Event, Input, Prompt, Theme, Workshop
 
 
-class Browser:
-    """A test client whose every request gets its own app context, as on a real server (the
-    `app` fixture's long-lived context would otherwise keep the first request's locale)."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.client = app.test_client()
-
-    def get(self, *args, **kw):
-        with self.app.app_context():
-            return self.client.get(*args, **kw)
-
-    def post(self, *args, **kw):
-        with self.app.app_context():
-            return self.client.post(*args, **kw)
-
-
 @pytest.fixture
 def web(app):
     """A fresh facilitator browser (cookie jar)."""
-    return Browser(app)
-
-
-def form_csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def log_in(client, email="anna@example.org"):
-    csrf = form_csrf(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf})
-    assert response.status_code == 302
-    return form_csrf(client.get("/workshops").get_data(as_text=True))
+    return FreshContexts(app)
 
 
 def title_of(html: str) -> str:
@@ -69,7 +41,7 @@ def rich(user):
         description="Hvad fylder på vejene?",
         prompt="Første spørgsmål",
         themes=["Cykler", "Busser"],
-        settings={"max_input_length": 280, "named_inputs": True, "participants_see_wall": True},
+        settings={"max_input_length": 280, "named_inputs": True, "participants_choose_theme": True},
         place="Rådhuset",
         held_on="2026-05-01",
     )
@@ -89,7 +61,7 @@ def test_duplicate_copies_settings_questions_and_themes_but_no_inputs(rich, othe
     assert copy.title == "Borgermøde om trafik (copy)"
     assert copy.owner_id == other_user.id and copy.status == "draft" and copy.held_on == ""
     assert copy.join_code != original.join_code and copy.projector_secret != original.projector_secret
-    for name in ("description", "language", "place", "max_input_length", "named_inputs", "participants_see_wall"):
+    for name in ("description", "language", "place", "max_input_length", "named_inputs", "participants_choose_theme"):
         assert getattr(copy, name) == getattr(original, name), name
     assert (copy.max_input_length, copy.named_inputs, copy.language) == (280, True, "en")
 
@@ -123,7 +95,8 @@ def test_duplicating_a_missing_workshop_is_refused(user):
 
 
 def test_duplicate_and_archive_through_the_dashboard(web, rich, other_user):
-    csrf = log_in(web)
+    assert log_in(web).status_code == 302
+    csrf = csrf_of(web)
     response = web.post(f"/workshops/{rich.id}/duplicate", data={"csrf_token": csrf})
     assert response.status_code == 302
     copy_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
@@ -153,8 +126,9 @@ def test_duplicate_and_archive_through_the_dashboard(web, rich, other_user):
     assert f'data-workshop="{rich.id}"' in web.get("/workshops").get_data(as_text=True)
 
     # Another facilitator can neither copy nor archive it.
-    other = Browser(web.app)
-    other_csrf = log_in(other, "bo@example.org")
+    other = FreshContexts(web.app)
+    assert log_in(other, "bo@example.org").status_code == 302
+    other_csrf = csrf_of(other)
     assert other.post(f"/workshops/{rich.id}/duplicate", data={"csrf_token": other_csrf}).status_code == 404
     assert other.post(f"/workshops/{rich.id}/archive", data={"csrf_token": other_csrf}).status_code == 404
     assert fetch(Workshop, id=rich.id)[0].status == "closed"
@@ -162,7 +136,7 @@ def test_duplicate_and_archive_through_the_dashboard(web, rich, other_user):
 
 
 def test_the_empty_dashboard_says_what_to_do(web, user):
-    log_in(web)
+    assert log_in(web).status_code == 302
     page = web.get("/workshops?lang=en").get_data(as_text=True)
     assert "No workshops yet." in page and 'href="#new"' in page
     archived = web.get("/workshops?show=archived&lang=en").get_data(as_text=True)
@@ -170,7 +144,8 @@ def test_the_empty_dashboard_says_what_to_do(web, user):
 
 
 def test_settings_form_changes_the_workshop_and_asks_the_new_question(web, rich):
-    csrf = log_in(web)
+    assert log_in(web).status_code == 302
+    csrf = csrf_of(web)
     data = {
         "csrf_token": csrf,
         "title": "Trafik i byen",
@@ -201,7 +176,8 @@ def test_settings_form_changes_the_workshop_and_asks_the_new_question(web, rich)
     [("title", "   "), ("max_input_length", "0"), ("max_input_length", "many"), ("language", "fr"), ("held_on", "2026-06-02-x")],
 )
 def test_bad_settings_are_refused_with_a_message_and_the_typed_values_kept(web, rich, field, value):
-    csrf = log_in(web)
+    assert log_in(web).status_code == 302
+    csrf = csrf_of(web)
     data = {"csrf_token": csrf, "title": "Nyt navn", "prompt": "Nyt spørgsmål", "description": "Typed text",
             "language": "en", "max_input_length": "300", "place": "", "held_on": ""}
     data[field] = value
@@ -216,6 +192,24 @@ def test_bad_settings_are_refused_with_a_message_and_the_typed_values_kept(web, 
         before.title, before.description, before.max_input_length, before.seq
     )
     assert [p.text for p in fetch(Prompt, workshop_id=rich.id) if p.active] == ["Andet spørgsmål"]
+
+
+def test_a_refused_question_leaves_the_settings_of_the_same_form_unsaved(web, rich):
+    """Settings, offered themes and the question are one write: all of it is stored, or none."""
+    assert log_in(web).status_code == 302
+    csrf = csrf_of(web)
+    themes = fetch(Theme, workshop_id=rich.id)
+    data = {"csrf_token": csrf, "title": "Nyt navn", "prompt": "Two lines\nin one question", "description": "Typed text",
+            "language": "en", "max_input_length": "300", "place": "", "held_on": "",
+            "offer_form": "1", "offered": [str(themes[0].id)]}
+    before = fetch(Workshop, id=rich.id)[0]
+    response = web.post(f"/workshops/{rich.id}/settings?lang=en", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="settings-error"' in page and "Typed text" in page
+    after = fetch(Workshop, id=rich.id)[0]
+    assert (after.title, after.description, after.seq) == (before.title, before.description, before.seq)
+    assert [t.offered for t in fetch(Theme, workshop_id=rich.id)] == [t.offered for t in themes]
 
 
 def test_error_pages_have_a_title_a_heading_and_a_way_on_in_both_languages(web, user, app):

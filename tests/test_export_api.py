@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED, send
+from conftest import SEED, csrf_of, log_in, send
 from facilitator import services
 from facilitator.cli import main as cli_main
 
@@ -113,7 +113,7 @@ def test_html_export_is_escaped_and_carries_its_own_csp(api, client, workshop):
 
 
 def test_unknown_format_or_variant_is_404(api, workshop):
-    assert api.get(f"/workshops/{workshop['id']}/export.pdf").status_code == 404
+    assert api.get(f"/workshops/{workshop['id']}/export.odt").status_code == 404
     assert api.get(f"/workshops/{workshop['id']}/export.md?variant=x").status_code == 404
 
 
@@ -160,11 +160,9 @@ def test_verify_says_whether_an_export_is_complete_and_unaltered(api, reference,
 
 
 def test_dashboard_upload_imports_a_json_export(api, reference, client, user):
-    from test_pages import form_csrf, log_in
-
     data = api.get(f"/workshops/{reference['id']}/export.json").data
     log_in(client)
-    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
+    csrf = csrf_of(client)
     response = client.post(
         "/workshops/import",
         data={"csrf_token": csrf, "file": (io.BytesIO(data), "export.json")},

@@ -274,13 +274,13 @@ def test_html_page(doc, seed):
 
 
 def test_every_format_is_registered(doc):
-    assert set(FORMATS) == {"md", "txt", "html", "docx", "csv", "xlsx", "json"}
+    assert set(FORMATS) == {"md", "txt", "html", "pdf", "docx", "csv", "xlsx", "json"}
     for fmt, (_, mimetype, extension) in FORMATS.items():
         data, served_as, name = render(doc, fmt)
         assert data and served_as == mimetype
         assert name == f"input-fra-workshop-om-lgbt-og-beskaeftigelse-appendix.{extension}"
     with pytest.raises(ValueError):
-        render(doc, "pdf")
+        render(doc, "odt")
     with pytest.raises(ValueError):
         render(doc, "md", "summary")
 
@@ -431,7 +431,7 @@ def test_hidden_inputs_keep_their_place_in_data_exports(hidden_doc):
     ]
     assert data["unsorted"][1] == {
         "text": "skjult løs", "received_at": "2025-08-13T10:00:00Z",
-        "hidden": True, "hidden_reason": "", "author_name": "",
+        "hidden": True, "hidden_reason": "", "author_name": "", "source": "phone", "suggested": False,
     }
     assert document_from_json(data) == hidden_doc
     rows = list(csv.reader(io.StringIO(render_csv(hidden_doc).decode("utf-8-sig"), newline="")))

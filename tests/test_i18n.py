@@ -22,6 +22,7 @@ from flask import render_template_string
 from flask_babel import force_locale
 from jinja2 import Environment, nodes
 
+from conftest import FreshContexts
 from facilitator.errors import ServiceError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -389,32 +390,6 @@ def test_script_check_catches_literals():
 
 
 # --- Pages speak the right language -----------------------------------------------------------
-
-
-class FreshContexts:
-    """A test client whose every request gets its own app context, as on a real server.
-
-    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for
-    test-client requests: Flask-Babel would then remember the first request's locale (on `g`)
-    for all later ones.
-    """
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.client = app.test_client()
-
-    def get(self, *args, **kw):
-        with self.app.app_context():
-            return self.client.get(*args, **kw)
-
-    def post(self, *args, **kw):
-        with self.app.app_context():
-            return self.client.post(*args, **kw)
-
-    def page(self, *args, **kw) -> str:
-        response = self.get(*args, **kw)
-        assert response.status_code == 200, response.status_code
-        return response.get_data(as_text=True)
 
 
 def _workshop(api, language: str) -> dict:

@@ -116,7 +116,7 @@ def test_a_workshop_from_creation_to_the_docx_appendix(new_context, user, app, l
 
     # The wall and the projector receive them live, without a reload.
     laptop.wait_for_function("() => document.querySelectorAll('.column-unsorted .card').length === 3")
-    projector.wait_for_function("() => document.querySelectorAll('.column-unsorted .card').length === 3")
+    projector.wait_for_function("() => document.querySelectorAll('#projector-page .card').length === 3")
     assert "3" in projector.inner_text("#projector-count")
     laptop.wait_for_function("() => window.__said.filter(s => s.startsWith('New input')).length >= 1")
     screenshot(projector, "journey-projector")

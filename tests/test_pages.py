@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD
-from facilitator import services
+from conftest import PASSWORD, csrf_in, csrf_of, log_in
+from facilitator import extensions, services
 from facilitator.security import CSP
-
-
-def form_csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def log_in(client):
-    csrf = form_csrf(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"email": "anna@example.org", "password": PASSWORD, "csrf_token": csrf})
 
 
 def test_facilitator_pages_need_a_login(client, user):
@@ -31,8 +22,7 @@ def test_login_rotates_the_session_and_logout_ends_it(client, user):
     after = client.get_cookie("facilitator_session").value
     assert before != after
     assert client.get("/workshops").status_code == 200
-    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
-    client.post("/logout", data={"csrf_token": csrf})
+    client.post("/logout", data={"csrf_token": csrf_of(client)})
     assert client.get("/workshops").status_code == 302
 
 
@@ -43,7 +33,7 @@ def test_login_form_without_csrf_is_refused(client, user):
 
 def test_create_workshop_through_the_form_and_see_its_qr_page(client, user):
     log_in(client)
-    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
+    csrf = csrf_of(client)
     response = client.post(
         "/workshops",
         data={"csrf_token": csrf, "title": "Borgermøde", "language": "da", "themes": "Trafik\nSkole\n", "prompt": "Hvad fylder?"},
@@ -61,7 +51,7 @@ def test_create_workshop_through_the_form_and_see_its_qr_page(client, user):
 
 def test_an_invalid_form_keeps_what_was_typed(client, user):
     log_in(client)
-    csrf = form_csrf(client.get("/workshops").get_data(as_text=True))
+    csrf = csrf_of(client)
     response = client.post("/workshops", data={"csrf_token": csrf, "title": "", "description": "Keep me"})
     assert response.status_code == 400
     assert "Keep me" in response.get_data(as_text=True)
@@ -76,9 +66,7 @@ def test_qr_code_never_carries_localhost(database_url, tmp_path, user):
 
         def workshop_page(base_url: str) -> str:
             client = local.test_client()
-            csrf = form_csrf(client.get("/login", base_url=base_url).get_data(as_text=True))
-            login = {"email": "anna@example.org", "password": PASSWORD, "csrf_token": csrf}
-            client.post("/login", data=login, base_url=base_url)
+            log_in(client, base_url=base_url)
             return client.get(f"/workshops/{w.id}", base_url=base_url).get_data(as_text=True)
 
         page = workshop_page("http://localhost:5000")
@@ -86,7 +74,7 @@ def test_qr_code_never_carries_localhost(database_url, tmp_path, user):
         assert "localhost" not in join and "127.0.0.1" not in join
         assert 'id="qr-address"' in page
         assert "http://workshop.kommune.dk/j/" in workshop_page("http://workshop.kommune.dk")
-    local.extensions["facilitator.db"].dispose()
+    extensions.database(local).dispose()
 
 
 def test_every_page_sends_the_strict_csp(client, user):
@@ -104,7 +92,7 @@ def test_phone_form_posts_without_javascript_and_a_resubmit_stores_once(client, 
     services.set_status(w.id, "open")
     page = client.get(f"/j/{w.join_code}").get_data(as_text=True)
     key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
-    form = {"csrf_token": form_csrf(page), "client_key": key, "text": "Fra en gammel telefon"}
+    form = {"csrf_token": csrf_in(page), "client_key": key, "text": "Fra en gammel telefon"}
     first = client.post(f"/j/{w.join_code}", data=form)
     assert first.status_code == 302
     again = client.post(f"/j/{w.join_code}", data=form)  # the browser re-sends after a lost answer
@@ -122,7 +110,7 @@ def test_phone_form_posts_without_javascript_and_a_resubmit_stores_once(client, 
 def test_phone_form_errors_keep_the_text(client, user):
     w = services.create_workshop(user.id, "Closed", settings={"max_input_length": 10})
     page = client.get(f"/j/{w.join_code}").get_data(as_text=True)
-    form = {"csrf_token": form_csrf(page), "client_key": "form-key-0001", "text": "Not open yet, but keep me"}
+    form = {"csrf_token": csrf_in(page), "client_key": "form-key-0001", "text": "Not open yet, but keep me"}
     response = client.post(f"/j/{w.join_code}", data=form)
     assert response.status_code == 409
     assert "Not open yet, but keep me" in response.get_data(as_text=True)
@@ -138,3 +126,18 @@ def test_projector_link_is_secret(client, user):
     w = services.create_workshop(user.id, "P")
     assert client.get(f"/p/{w.projector_secret}").status_code == 200
     assert client.get("/p/guess").status_code == 404
+
+
+def test_the_500_page_renders_without_templates_in_the_users_language(app):
+    """Even with no template to be found, a person gets a page in their language, not an empty reply."""
+    from jinja2 import FileSystemLoader
+
+    app.jinja_loader = FileSystemLoader([])
+    app.jinja_env.loader = app.jinja_loader
+    app.testing = False  # let the 500 handler answer instead of raising into the test
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/login", headers={"Accept-Language": "da"})
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Noget gik galt på serveren" in page and "<h1>500</h1>" in page
+

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import PHONE, screenshot, sqlite_only
-from facilitator import services
+from facilitator import extensions, services
 from facilitator.db import database
 from facilitator.models import Input
 
@@ -203,7 +203,7 @@ def test_rate_limited_says_when_it_tries_again(browser, app, tmp_path, open_work
     finally:
         context.close()
         server.stop()
-        limited.extensions["facilitator.db"].dispose()
+        extensions.database(limited).dispose()
 
 
 def test_an_unreachable_server_and_answers_that_are_not_receipts_are_retried(new_context, open_workshop):

@@ -9,7 +9,8 @@ import json
 import pytest
 from sqlalchemy import inspect, select, text
 
-from facilitator import services
+from facilitator import extensions, services
+from conftest import csrf_of
 from facilitator.db import database
 from facilitator.models import Base, Input
 
@@ -17,12 +18,17 @@ PHONE_COOKIE = "PHONECOOKIEMARKER123"
 ADDRESS = "203.0.113.77"
 AGENT = "AgentMarker/9.9 (phone of a participant)"
 # What an input is stored as: nothing about who or which device sent it.
+# source is a channel ("phone", or an import's label such as "papir") and import_key
+# the facilitator's import, suggested whether an accepted suggestion placed it: none says
+# which person sent an input.
 INPUT_COLUMNS = {
     "id", "workshop_id", "client_key", "text", "prompt_id", "theme_id",
-    "position", "hidden", "hidden_reason", "author_name", "received_at",
+    "position", "hidden", "hidden_reason", "author_name", "received_at", "source", "import_key",
+    "suggested",
 }
-INPUT_KEYS = {"id", "text", "theme_id", "position", "prompt_id", "hidden", "hidden_reason", "received_at"}
-EXPORT_INPUT_KEYS = {"text", "received_at", "hidden", "hidden_reason", "author_name"}
+INPUT_KEYS = {"id", "text", "theme_id", "position", "prompt_id", "hidden", "hidden_reason", "received_at", "source"}
+# "question" (the 1-based number of the question answered) only in workshops that asked any.
+EXPORT_INPUT_KEYS = {"text", "received_at", "hidden", "hidden_reason", "author_name", "source", "suggested", "question"}
 
 
 def a_phone(app):
@@ -63,8 +69,7 @@ def test_no_address_device_or_browser_is_stored_anywhere(app, user, api):
     assert post(phone, w.join_code, "anonymous one", "anon-key-000001", name="Mette Hansen").status_code == 201
     form = phone.get(f"/j/{w.join_code}").text
     key = form.split('name="client_key" value="', 1)[1].split('"', 1)[0]
-    with phone.session_transaction() as sess:
-        csrf = sess["csrf"]
+    csrf = csrf_of(phone)
     assert phone.post(f"/j/{w.join_code}", data={"text": "anonymous two", "client_key": key, "author_name": "Mette Hansen", "csrf_token": csrf}).status_code == 302
 
     dump = every_stored_value()
@@ -138,7 +143,7 @@ def test_the_privacy_page_names_the_controller_and_follows_the_retention_setting
             assert "Aarhus Kommune, dpo@aarhus.example" in html
             assert "30" in html.split('id="retention-default"', 1)[1].split("</li>", 1)[0]
     finally:
-        configured.extensions["facilitator.db"].dispose()
+        extensions.database(configured).dispose()
 
 
 def test_every_page_for_people_links_to_the_privacy_page(client, user, app):

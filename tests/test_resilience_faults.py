@@ -21,8 +21,8 @@ import requests
 import socketio
 from sqlalchemy import func, select
 
-from conftest import LiveServer, make_app, sqlite_only
-from facilitator import services
+from conftest import LiveServer, csrf_in, make_app, sqlite_only
+from facilitator import extensions, services
 from facilitator.db import database
 from facilitator.models import Event, Input, Workshop
 from support.faulty_proxy import FaultyProxy
@@ -120,10 +120,7 @@ def test_phones_behind_a_lossy_network_store_each_input_exactly_once(live_server
 
 
 def _form_post(client, code: str, text: str):
-    import re
-
-    page = client.get(f"/j/{code}").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    csrf = csrf_in(client.get(f"/j/{code}").get_data(as_text=True))
     return client.post(f"/j/{code}", data={"text": text, "client_key": uuid.uuid4().hex, "csrf_token": csrf})
 
 
@@ -142,7 +139,7 @@ def test_every_http_limit_answers_with_its_documented_error(database_url, tmp_pa
     try:
         with limited.app_context():
             phone = limited.test_client()
-            phone.set_cookie("phone", "phone-one")
+            phone.get(f"/api/v1/join/{code}")  # the server issues the phone key
             answers = [phone.post(url, json={"text": f"n{n}", "client_key": uuid.uuid4().hex}) for n in range(3)]
             assert [a.status_code for a in answers] == [201, 201, 429]
             refused = answers[-1]
@@ -155,7 +152,7 @@ def test_every_http_limit_answers_with_its_documented_error(database_url, tmp_pa
             assert "Fra formularen</textarea>" in page.get_data(as_text=True)
             # Per address: other phones from the same address run into it after 5 posts in all.
             other = limited.test_client()
-            other.set_cookie("phone", "phone-two")
+            other.get(f"/api/v1/join/{code}")
             statuses = [other.post(url, json={"text": "x", "client_key": uuid.uuid4().hex}).status_code for _ in range(3)]
             assert statuses[-1] == 429
             # Size limits answer 413 with their own codes, never a 500.
@@ -168,9 +165,9 @@ def test_every_http_limit_answers_with_its_documented_error(database_url, tmp_pa
             assert huge.status_code == 413 and huge.json["error"]["code"] == "body_too_large"
             huge_form = _form_post(fresh, code, "ø" * 20_000)
             assert huge_form.status_code == 413
-            unlimited.extensions["facilitator.db"].dispose()
+            extensions.database(unlimited).dispose()
     finally:
-        limited.extensions["facilitator.db"].dispose()
+        extensions.database(limited).dispose()
 
 
 # --- Socket.IO limits ---------------------------------------------------------------------
@@ -267,7 +264,7 @@ def test_socket_connections_per_address_are_limited(database_url, tmp_path, open
             extra.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5)
         # The rest of the app is not limited by it, and a closed socket frees its place.
         assert requests.get(f"{server.url}/j/{open_workshop.join_code}", timeout=10).status_code == 200
-        counter = limited.extensions["facilitator.socket_guard"]
+        counter = extensions.socket_guard(limited)
         phones.pop().disconnect()
         wait_until(lambda: counter.open_count("127.0.0.1") < 3, what="the closed socket to be released")
         again = socketio.Client(reconnection=False)
@@ -277,4 +274,4 @@ def test_socket_connections_per_address_are_limited(database_url, tmp_path, open
         for phone in phones:
             threading.Thread(target=phone.disconnect, daemon=True).start()
         server.stop()
-        limited.extensions["facilitator.db"].dispose()
+        extensions.database(limited).dispose()

@@ -96,7 +96,11 @@ class Wall:
 
     def sync(self) -> None:
         since = self.seq
-        self.client.emit("sync", {"since": since}, callback=lambda answer: self._on_sync(since, answer))
+        try:
+            self.client.emit("sync", {"since": since}, callback=lambda answer: self._on_sync(since, answer))
+        except socketio.exceptions.BadNamespaceError:
+            pass  # the server went away in between, as walls see it: the next connect syncs again
+
 
     def _on_sync(self, since, answer) -> None:
         with self.lock:

@@ -14,12 +14,13 @@ import socketio
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select, text
 
-from conftest import PG_ADMIN
+from conftest import PG_ADMIN, csrf_of, log_in
 from facilitator import migrate, services
 from facilitator.cli import main
 from facilitator.db import database
 from facilitator.models import CoFacilitator, Event, Input, Prompt, Theme, Workshop, utcnow
-from facilitator.services.retention import due, start_daily_purge
+from facilitator.jobs import start_daily_purge
+from facilitator.services.retention import due
 
 MARKER = "PERSONAL-DATA-MARKER"
 
@@ -165,12 +166,10 @@ def test_the_server_purges_on_its_own(app, user):
 
 
 def test_deleting_a_workshop_asks_first_and_offers_the_export(app, user, other_user):
-    from test_security_accounts import csrf_of, login
-
     w = fill(user, n=3)
     services.add_co_facilitator(w.id, other_user.email)
     owner = app.test_client()
-    login(owner)
+    log_in(owner)
     page = owner.get(f"/workshops/{w.id}").text
     assert f'href="/workshops/{w.id}/delete"' in page
     confirm = owner.get(f"/workshops/{w.id}/delete").text
@@ -180,7 +179,7 @@ def test_deleting_a_workshop_asks_first_and_offers_the_export(app, user, other_u
     assert count(Input, w.id) == 3
 
     co = app.test_client()
-    login(co, "bo@example.org")
+    log_in(co, "bo@example.org")
     assert co.get(f"/workshops/{w.id}/delete").status_code == 403
     assert f'/workshops/{w.id}/delete"' not in co.get(f"/workshops/{w.id}").text
 

@@ -291,15 +291,49 @@ def test_phones_get_coalesced_state_and_never_other_peoples_inputs(cluster, work
         wall.close()
 
 
-def test_gevent_on_sqlite_is_refused_with_a_reason(tmp_path):
-    env = {
-        **os.environ,
-        "FACILITATOR_INSTANCE_PATH": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "FACILITATOR_SOCKETIO_ASYNC_MODE": "gevent",
-    }
-    done = subprocess.run(
-        [str(BIN / "facilitator"), "serve", "--port", str(_free_port())], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode != 0
-    assert "gevent needs PostgreSQL" in done.stderr
+def test_dots_and_a_timer_started_on_one_process_reach_the_wall_and_projector_on_the_other(cluster, workshop):
+    wid, code = workshop["id"], workshop["join_code"]
+    for title in ("Traffic", "Schools"):
+        assert cluster.api(cluster.a, "POST", f"/workshops/{wid}/themes", {"title": title}).status_code == 201
+    secret = cluster.api(cluster.a, "GET", f"/workshops/{wid}").json()["projector_url"].rsplit("/", 1)[1]
+    wall = _wall(cluster, cluster.b, workshop)
+    projector = Client(cluster.b, {"role": "projector", "secret": secret})
+    try:
+        start = wall.sync(None)["snapshot"]["seq"]
+        opened = cluster.api(cluster.a, "POST", f"/workshops/{wid}/vote-rounds", {"on": "themes", "reveal": "live"})
+        assert opened.status_code == 201, opened.text
+        rid = opened.json()["round"]["id"]
+        traffic, schools = [i["id"] for i in opened.json()["round"]["items"]]
+
+        # A phone gets its key from process a and places its dots there.
+        phone = requests.Session()
+        assert phone.get(f"{cluster.a}/api/v1/join/{code}", timeout=20).status_code == 200
+        placed = phone.put(
+            f"{cluster.a}/api/v1/join/{code}/votes", json={"round": rid, "allocation": {str(traffic): 3, str(schools): 1}}, timeout=20
+        )
+        assert placed.status_code == 200, placed.text
+        started = cluster.api(cluster.a, "POST", f"/workshops/{wid}/timer", {"action": "start", "seconds": 300})
+        assert started.status_code == 200, started.text
+        timer = started.json()["timer"]
+
+        def got(client, kind):
+            return [e for e in client.messages("event") if e["type"] == kind]
+
+        for client in (wall, projector):
+            client.wait_for(lambda c=client: got(c, "vote.cast") and got(c, "timer.updated"))
+            cast = got(client, "vote.cast")[-1]["data"]
+            # The round is live, so the room sees the tally too: exact, and never who voted what.
+            assert cast["round_id"] == rid and cast["voters"] == 1 and cast["dots_cast"] == 4
+            assert [(i["id"], i["votes"], i["voters"]) for i in cast["items"]] == [(traffic, 3, 1), (schools, 1, 1)]
+            assert "phone" not in repr(cast)
+            assert got(client, "timer.updated")[-1]["data"]["timer"] == timer
+        # In the log's order on the other process, without a gap.
+        assert _seqs(wall) == list(range(start + 1, start + 1 + len(_seqs(wall))))
+        assert [e["type"] for e in wall.messages("event")] == ["vote.opened", "vote.cast", "timer.updated"]
+        # What the projector reads over HTTP from process b agrees.
+        assert requests.get(f"{cluster.b}/p/{secret}/timer.json", timeout=20).json()["timer"] == timer
+        shown = requests.get(f"{cluster.b}/p/{secret}/votes.json", timeout=20).json()["shown"]
+        assert shown["id"] == rid and [(i["label"], i["votes"]) for i in shown["items"]] == [("Traffic", 3), ("Schools", 1)]
+    finally:
+        wall.close()
+        projector.close()

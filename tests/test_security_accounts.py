@@ -8,22 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conftest import PASSWORD, make_app
-from facilitator import services
+from conftest import PASSWORD, csrf_of, log_in, make_app
+from facilitator import extensions, services
 from facilitator.db import database
 from facilitator.models import ApiToken, User, utcnow
-
-
-def login(client, email="anna@example.org", password=PASSWORD):
-    client.get("/login")
-    with client.session_transaction() as sess:
-        csrf = sess["csrf"]
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf})
-
-
-def csrf_of(client) -> str:
-    with client.session_transaction() as sess:
-        return sess["csrf"]
 
 
 def set_cookie_header(response, name="facilitator_session") -> str:
@@ -31,7 +19,7 @@ def set_cookie_header(response, name="facilitator_session") -> str:
 
 
 def test_session_cookie_is_httponly_lax_and_lasts_a_working_day(client, user, app):
-    header = set_cookie_header(login(client))
+    header = set_cookie_header(log_in(client))
     assert "HttpOnly" in header and "SameSite=Lax" in header
     assert "Secure" not in header  # plain HTTP on a LAN is the embedded default
     expires = re.search(r"Expires=([^;]+)", header).group(1)
@@ -46,7 +34,7 @@ def test_cookies_are_secure_when_served_over_https(database_url, tmp_path, user)
     try:
         with secure.app_context():
             client = secure.test_client()
-            header = set_cookie_header(login(client))
+            header = set_cookie_header(log_in(client))
             assert "Secure" in header and "HttpOnly" in header
             w = services.create_workshop(user.id, "HTTPS")
             phone = secure.test_client().get(f"/j/{w.join_code}", base_url="https://localhost")
@@ -55,11 +43,11 @@ def test_cookies_are_secure_when_served_over_https(database_url, tmp_path, user)
             # Plain HTTP (a LAN without TLS) is never pinned to HTTPS.
             assert "Strict-Transport-Security" not in secure.test_client().get("/login").headers
     finally:
-        secure.extensions["facilitator.db"].dispose()
+        extensions.database(secure).dispose()
 
 
 def test_a_login_expires_after_the_absolute_maximum(client, user, app):
-    login(client)
+    log_in(client)
     assert client.get("/account").status_code == 200
     with client.session_transaction() as sess:
         sess["logged_in_at"] = int(time.time()) - app.config["SESSION_MAX_AGE"] - 1
@@ -72,13 +60,13 @@ def test_login_rotates_the_whole_session(client, user):
     before = csrf_of(client)
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
-    login(client)
+    log_in(client)
     with client.session_transaction() as sess:
         assert "planted" not in sess and sess["csrf"] != before
 
 
 def test_account_page_creates_lists_and_revokes_tokens(client, user, app):
-    login(client)
+    log_in(client)
     created = client.post("/account/tokens", data={"label": "Sync script", "csrf_token": csrf_of(client)})
     assert created.status_code == 201
     token = re.search(r'id="new-token"[^>]*value="(fac_[^"]+)"', created.text).group(1)
@@ -123,7 +111,7 @@ def test_last_used_is_written_at_most_once_per_interval(app, user):
 
 
 def test_token_labels_and_counts_are_bounded(client, user):
-    login(client)
+    log_in(client)
     too_long = client.post("/account/tokens", data={"label": "x" * 101, "csrf_token": csrf_of(client)})
     assert too_long.status_code == 413 and 'role="alert"' in too_long.text
     for n in range(services.users.MAX_LIVE_TOKENS):
@@ -134,8 +122,8 @@ def test_token_labels_and_counts_are_bounded(client, user):
 
 def test_change_password_needs_the_current_one_and_ends_other_sessions(app, user):
     laptop, phone = app.test_client(), app.test_client()
-    login(laptop)
-    login(phone)
+    log_in(laptop)
+    log_in(phone)
     wrong = laptop.post(
         "/account/password",
         data={"current": "not it at all", "new": "a brand new secret", "repeat": "a brand new secret", "csrf_token": csrf_of(laptop)},
@@ -157,28 +145,28 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(app, user
     assert changed.status_code == 302
     assert laptop.get("/account").status_code == 200  # this session carries on
     assert phone.get("/account").status_code == 302  # the other one is over
-    assert login(app.test_client(), password=PASSWORD).status_code == 401
-    assert login(app.test_client(), password="a brand new secret").status_code == 302
+    assert log_in(app.test_client(), password=PASSWORD).status_code == 401
+    assert log_in(app.test_client(), password="a brand new secret").status_code == 302
 
 
 def test_log_out_everywhere_from_the_account_page(app, user):
     laptop, tablet = app.test_client(), app.test_client()
-    login(laptop)
-    login(tablet)
+    log_in(laptop)
+    log_in(tablet)
     page = laptop.get("/account").text
     assert 'id="logout-everywhere"' in page
     laptop.post("/logout", data={"everywhere": "1", "csrf_token": csrf_of(laptop)})
     assert tablet.get("/workshops").status_code == 302
     assert laptop.get("/workshops").status_code == 302
-    assert login(tablet).status_code == 302 and tablet.get("/workshops").status_code == 200
+    assert log_in(tablet).status_code == 302 and tablet.get("/workshops").status_code == 200
 
 
 def test_admin_creates_deactivates_and_reactivates_accounts(app, user):
     services.create_user("root@example.org", PASSWORD, is_admin=True)
     admin, victim = app.test_client(), app.test_client()
-    login(admin, "root@example.org")
+    log_in(admin, "root@example.org")
     token, _ = services.create_token(user.id, "script")
-    login(victim)
+    log_in(victim)
 
     created = admin.post(
         "/admin/users", data={"email": "new@example.org", "password": "first password", "csrf_token": csrf_of(admin)}
@@ -195,13 +183,13 @@ def test_admin_creates_deactivates_and_reactivates_accounts(app, user):
     # At once: the open session, the API token and a fresh login all stop working.
     assert victim.get("/workshops").status_code == 302
     assert app.test_client().get("/api/v1/workshops/1", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    refused = login(app.test_client())
+    refused = log_in(app.test_client())
     assert refused.status_code == 403 and 'id="login-error"' in refused.text
-    assert login(app.test_client(), password="wrong password").status_code == 401  # says nothing more
+    assert log_in(app.test_client(), password="wrong password").status_code == 401  # says nothing more
     assert f'data-user-id="{user.id}" data-active="no"' in admin.get("/admin/users").text
 
     admin.post(f"/admin/users/{user.id}/active", data={"active": "1", "csrf_token": csrf_of(admin)})
-    assert login(app.test_client()).status_code == 302
+    assert log_in(app.test_client()).status_code == 302
     with database().reader() as s:
         assert s.get(User, user.id).is_active is True
 
@@ -209,7 +197,7 @@ def test_admin_creates_deactivates_and_reactivates_accounts(app, user):
 def test_an_admin_cannot_deactivate_themselves(app):
     root = services.create_user("root@example.org", PASSWORD, is_admin=True)
     admin = app.test_client()
-    login(admin, "root@example.org")
+    log_in(admin, "root@example.org")
     answer = admin.post(f"/admin/users/{root.id}/active", data={"active": "0", "csrf_token": csrf_of(admin)})
     assert answer.status_code == 409
     assert admin.get("/admin/users").status_code == 200
@@ -223,14 +211,14 @@ def test_login_is_rate_limited_per_account_and_per_address(database_url, tmp_pat
     try:
         with limited.app_context():
             attacker = limited.test_client()
-            statuses = [login(attacker, password=f"guess {n}").status_code for n in range(4)]
+            statuses = [log_in(attacker, password=f"guess {n}").status_code for n in range(4)]
             assert statuses == [401, 401, 401, 429]
             # Even the right password is refused while the account's window lasts.
-            assert login(attacker).status_code == 429
-            other = [login(attacker, email=f"nobody{n}@example.org", password="guess").status_code for n in range(2)]
+            assert log_in(attacker).status_code == 429
+            other = [log_in(attacker, email=f"nobody{n}@example.org", password="guess").status_code for n in range(2)]
             assert other[-1] == 429  # the address's own limit
     finally:
-        limited.extensions["facilitator.db"].dispose()
+        extensions.database(limited).dispose()
 
 
 def test_cli_deactivates_and_activates(app, user):
@@ -239,6 +227,6 @@ def test_cli_deactivates_and_activates(app, user):
     from facilitator.cli import main
 
     assert CliRunner().invoke(main, ["user", "deactivate", "anna@example.org"], obj=app).exit_code == 0
-    assert login(app.test_client()).status_code == 403
+    assert log_in(app.test_client()).status_code == 403
     assert CliRunner().invoke(main, ["user", "activate", "anna@example.org"], obj=app).exit_code == 0
-    assert login(app.test_client()).status_code == 302
+    assert log_in(app.test_client()).status_code == 302

@@ -13,11 +13,12 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
+from conftest import csrf_of, log_in, logged_in
 from facilitator import services
 from facilitator.auth import CSRF_EXEMPT
 from facilitator.export import HTML_CSP
 from facilitator.security import CSP
-from test_security_access import Scene, call, logged_in, routes, url
+from test_security_access import Scene, call, routes, url
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>"\'&amp;'
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
@@ -106,12 +107,16 @@ def test_every_write_with_a_session_needs_the_csrf_token(app, scene):
 
 
 def test_the_csrf_exempt_phone_post_cannot_be_sent_by_a_cross_site_form(client, scene):
-    """The one exemption needs a JSON content type, which a cross-site form cannot send without CORS."""
-    assert CSRF_EXEMPT == {"api.submit_input"}
+    """The exemptions need a JSON content type (and a PUT), which a cross-site form cannot send without CORS."""
+    assert CSRF_EXEMPT == {"api.submit_input", "votes.put_votes"}
     code = scene.workshop.join_code
     for content_type in ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain"):
         response = client.post(f"/api/v1/join/{code}/inputs", data='{"text": "x", "client_key": "cross-site-01"}', content_type=content_type)
         assert response.status_code == 415, content_type
+        vote = client.put(f"/api/v1/join/{code}/votes", data='{"round": 1, "allocation": {}}', content_type=content_type)
+        assert vote.status_code == 415, content_type
+    # A form can only GET or POST: the vote's PUT has no form-shaped twin.
+    assert client.post(f"/api/v1/join/{code}/votes", data={"round": "1"}).status_code == 405
     # And it carries no ambient authority: a facilitator's cookie adds nothing to a phone's post.
 
 
@@ -140,9 +145,11 @@ def test_hostile_bodies_get_a_documented_4xx_never_a_500(app, scene, label, body
     owner, csrf = logged_in(app, "anna@example.org")
     for endpoint, method, rule in routes(app):
         # The API's workshop delete reads no body: it would just delete the workshop the others need.
-        if method not in WRITES or endpoint == "api.delete_workshop":
+        # Removing a co-facilitator reads no body either (and the owner is none: 404).
+        if method not in WRITES or endpoint in ("api.delete_workshop", "api.remove_co_facilitator"):
             continue
         scene.theme_id = services.create_theme(scene.workshop.id, f"T {endpoint} {method}").id
+        scene.prompt_id = services.add_prompt(scene.workshop.id, f"Q {endpoint} {method}").id
         path = url(app, rule, scene.values(rule))
         response = owner.open(path, method=method, headers={"X-CSRF-Token": csrf, "Accept": "application/json"}, **body)
         assert response.status_code < 500, f"{label}: {method} {path} answered {response.status_code}"
@@ -152,7 +159,9 @@ def test_hostile_bodies_get_a_documented_4xx_never_a_500(app, scene, label, body
                 f"{label}: {method} {path}: {error}"
             )
             assert error["message"]
-        if label.startswith("oversized") and path.startswith("/api/") and response.status_code >= 400:
+        # A route that declares its own larger body limit (the paper import) is tested against that limit apart.
+        own_limit = getattr(app.view_functions[endpoint], "max_content_length", None)
+        if label.startswith("oversized") and path.startswith("/api/") and response.status_code >= 400 and not own_limit:
             expected = {413, 415} if label == "oversized form" else {413}
             assert response.status_code in expected, f"{method} {path}: {response.status_code}"
 
@@ -186,9 +195,7 @@ CODES = [
 @pytest.mark.parametrize("label, code", CODES, ids=[c[0] for c in CODES])
 def test_unicode_tricks_in_codes_are_refused_cleanly(app, scene, label, code):
     client = app.test_client()
-    client.get("/login")
-    with client.session_transaction() as sess:
-        csrf = sess["csrf"]
+    csrf = csrf_of(client)
     from urllib.parse import quote
 
     quoted = quote(code, safe="")
@@ -318,6 +325,7 @@ def test_nul_bytes_in_every_field_and_parameter_never_cause_a_500(app, scene):
         if endpoint == "api.delete_workshop":
             continue
         scene.theme_id = services.create_theme(scene.workshop.id, f"T {endpoint} {method}").id
+        scene.prompt_id = services.add_prompt(scene.workshop.id, f"Q {endpoint} {method}").id
         path = url(app, rule, scene.values(rule))
         headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
         if method == "GET":
@@ -331,8 +339,4 @@ def test_nul_bytes_in_every_field_and_parameter_never_cause_a_500(app, scene):
             response.close()
             assert response.status_code < 500, f"{method} {path}: {response.status_code}"
     # The login form too, with a NUL in the email.
-    anonymous = app.test_client()
-    anonymous.get("/login")
-    with anonymous.session_transaction() as sess:
-        token = sess["csrf"]
-    assert anonymous.post("/login", data={"email": "anna\x00@example.org", "password": "x" * 12, "csrf_token": token}).status_code == 401
+    assert log_in(app.test_client(), "anna\x00@example.org", "x" * 12).status_code == 401

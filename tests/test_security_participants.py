@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import socketio
 
-from conftest import make_app, send
-from facilitator import services
+from conftest import csrf_of, log_in, make_app, send
+from facilitator import extensions, phone_keys, services
 from facilitator.ratelimit import parse
 from facilitator.services.workshops import JOIN_ALPHABET, JOIN_CODE_LENGTH
 
@@ -28,14 +26,9 @@ def open_workshop(user):
 def phone(app):
     """A phone: its own cookie jar, as a browser would have."""
     client = app.test_client()
-    client.set_cookie("phone", uuid.uuid4().hex)
+    with app.app_context():
+        client.set_cookie("phone", phone_keys.issue())  # as the phone page would set it
     return client
-
-
-def csrf(client) -> str:
-    """The CSRF token the phone's session got with its first page."""
-    with client.session_transaction() as sess:
-        return sess["csrf"]
 
 
 def test_a_locked_workshop_takes_inputs_only_from_phones_that_had_joined(app, open_workshop, token):
@@ -56,7 +49,7 @@ def test_a_locked_workshop_takes_inputs_only_from_phones_that_had_joined(app, op
     form = early_form.get(f"/j/{code}").text
     client_key = form.split('name="client_key" value="', 1)[1].split('"', 1)[0]
     posted = early_form.post(
-        f"/j/{code}", data={"text": "form phone after the lock", "client_key": client_key, "csrf_token": csrf(early_form)}
+        f"/j/{code}", data={"text": "form phone after the lock", "client_key": client_key, "csrf_token": csrf_of(early_form)}
     )
     assert posted.status_code == 302
 
@@ -65,7 +58,7 @@ def test_a_locked_workshop_takes_inputs_only_from_phones_that_had_joined(app, op
     assert refused.status_code == 409 and refused.json["error"]["code"] == "locked"
     assert refused.json["error"]["message"]
     refused_form = late.post(
-        f"/j/{code}", data={"text": "newcomer by form", "client_key": "late-form-key-0001", "csrf_token": csrf(late)}
+        f"/j/{code}", data={"text": "newcomer by form", "client_key": "late-form-key-0001", "csrf_token": csrf_of(late)}
     )
     assert refused_form.status_code == 409 and "newcomer by form" in refused_form.text  # the text is kept
 
@@ -81,10 +74,8 @@ def test_a_locked_workshop_takes_inputs_only_from_phones_that_had_joined(app, op
 
 
 def test_the_lock_button_on_the_workshop_page(app, open_workshop):
-    from test_security_accounts import csrf_of, login
-
     facilitator = app.test_client()
-    login(facilitator)
+    log_in(facilitator)
     page = facilitator.get(f"/workshops/{open_workshop.id}").text
     assert 'id="lock-button"' in page and 'name="locked" value="1"' in page
     facilitator.post(f"/workshops/{open_workshop.id}/lock", data={"locked": "1", "csrf_token": csrf_of(facilitator)})
@@ -109,7 +100,7 @@ def test_posting_is_rate_limited_per_phone_and_per_address(database_url, tmp_pat
             refused = send(phone(app), w.join_code, "again")
             assert refused.json["error"]["code"] == "rate_limited" and int(refused.headers["Retry-After"]) >= 1
     finally:
-        app.extensions["facilitator.db"].dispose()
+        extensions.database(app).dispose()
 
 
 def test_joining_is_rate_limited_per_address(database_url, tmp_path, user):
@@ -121,7 +112,7 @@ def test_joining_is_rate_limited_per_address(database_url, tmp_path, user):
             statuses.append(phone(app).get(f"/api/v1/join/{w.join_code}").status_code)
             assert statuses == [200, 200, 200, 429]
     finally:
-        app.extensions["facilitator.db"].dispose()
+        extensions.database(app).dispose()
 
 
 def test_wrong_codes_stop_every_answer_about_codes_but_not_phones_already_in(database_url, tmp_path, user):
@@ -142,12 +133,12 @@ def test_wrong_codes_stop_every_answer_about_codes_but_not_phones_already_in(dat
             assert guesser.get(f"/j/{w.join_code}").status_code == 429
             assert send(guesser, w.join_code, "hit?").status_code == 429
             assert send(guesser, "DDDDDD", "miss?").status_code == 429
-            form = {"text": "x", "client_key": "guess-key-0001", "csrf_token": csrf(guesser)}
+            form = {"text": "x", "client_key": "guess-key-0001", "csrf_token": csrf_of(guesser)}
             assert guesser.post(f"/j/{w.join_code}", data=form).status_code == 429
             # The venue's phones that are already in keep sending.
             assert send(inside, w.join_code, "still here").status_code == 201
     finally:
-        app.extensions["facilitator.db"].dispose()
+        extensions.database(app).dispose()
 
 
 def test_a_participant_socket_is_a_guess_like_any_other(database_url, tmp_path, user):
@@ -174,7 +165,7 @@ def test_a_participant_socket_is_a_guess_like_any_other(database_url, tmp_path, 
     finally:
         if server:
             server.stop()
-        app.extensions["facilitator.db"].dispose()
+        extensions.database(app).dispose()
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from conftest import make_app
-from facilitator import services
+from facilitator import extensions, services
 from facilitator.db import database
 from facilitator.export import build_document
 from facilitator.models import Workshop
@@ -62,7 +62,7 @@ class Harness:
 
     def stop(self) -> None:
         self.context.pop()
-        self.app.extensions["facilitator.db"].dispose()
+        extensions.database(self.app).dispose()
 
     def restart(self) -> None:
         self.stop()
@@ -128,29 +128,26 @@ def machine_for(harness: Harness, user_id: int, token: str):
         def refused_while_paused(self, response) -> None:
             assert response.status_code == 409 and response.json["error"]["code"] == "not_open", response.json
 
+        def send(self, key: str, text: str, receipts: dict) -> None:
+            """A phone posts a new input: stored while open (noted in `receipts`), held while paused."""
+            response = self.post_input(key, text)
+            if self.status == "open":
+                receipts[key] = (self.stored(key, text, response), text)
+            else:
+                self.refused_while_paused(response)
+                self.held[key] = text
+
         # --- phones ---------------------------------------------------------------------
 
         @rule(text=texts)
         @step
         def submit(self, text):
-            key = self.new_key()
-            response = self.post_input(key, text)
-            if self.status == "open":
-                self.acked[key] = (self.stored(key, text, response), text)
-            else:
-                self.refused_while_paused(response)
-                self.held[key] = text
+            self.send(self.new_key(), text, self.acked)
 
         @rule(text=texts)
         @step
         def submit_and_lose_the_ack(self, text):
-            key = self.new_key()
-            response = self.post_input(key, text)  # the server answers; the phone never hears it
-            if self.status == "open":
-                self.ack_lost[key] = (self.stored(key, text, response), text)
-            else:
-                self.refused_while_paused(response)
-                self.held[key] = text
+            self.send(self.new_key(), text, self.ack_lost)  # the server answers; the phone never hears it
 
         @rule(text=texts)
         @step
@@ -170,13 +167,7 @@ def machine_for(harness: Harness, user_id: int, token: str):
                 assert response.json["id"] == input_id and response.json["text"] == text
                 self.acked[key] = (input_id, text)
                 return
-            text = self.unsent.pop(key, None) or self.held.pop(key)
-            response = self.post_input(key, text)
-            if self.status == "open":
-                self.acked[key] = (self.stored(key, text, response), text)
-            else:
-                self.refused_while_paused(response)
-                self.held[key] = text
+            self.send(key, self.unsent.pop(key, None) or self.held.pop(key), self.acked)
 
         # --- the wall -------------------------------------------------------------------
 

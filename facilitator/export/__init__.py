@@ -1,4 +1,4 @@
-"""Exports of a workshop's unedited input list: appendix or report, in seven formats.
+"""Exports of a workshop's unedited input list: appendix or report, in eight formats.
 
     doc = build_document(session, workshop)            # or document_from_seed(seed)
     data, mimetype, filename = render(doc, "docx", "appendix", list_hidden=False)
@@ -13,15 +13,17 @@ import re
 import unicodedata
 
 from .docx_format import render_docx
-from .document import ExportDocument, ExportInput, ExportTheme, build_document, document_from_seed
+from .document import ExportDocument, ExportInput, ExportQuestion, ExportTheme, build_document, document_from_seed
 from .html_format import CSP as HTML_CSP
 from .html_format import render_html
 from .json_format import document_from_json, render_json
 from .manifest import digest, manifest, parse_manifest
 from .outline import VARIANTS, check_variant
+from .pdf_format import render_pdf
 from .readback import extract_inputs, listed_inputs
 from .table_formats import render_csv, render_xlsx
 from .text_formats import render_md, render_txt
+from .xml_text import Unrepresentable
 
 # format -> (render function, mimetype, file extension)
 FORMATS = {
@@ -29,6 +31,7 @@ FORMATS = {
     "md": (render_md, "text/markdown; charset=utf-8", "md"),
     "txt": (render_txt, "text/plain; charset=utf-8", "txt"),
     "html": (render_html, "text/html; charset=utf-8", "html"),
+    "pdf": (render_pdf, "application/pdf", "pdf"),
     "csv": (render_csv, "text/csv; charset=utf-8", "csv"),
     "xlsx": (render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": (render_json, "application/json", "json"),
@@ -63,6 +66,7 @@ def render(doc: ExportDocument, fmt: str, variant: str = "appendix", list_hidden
 __all__ = [
     "ExportDocument",
     "ExportInput",
+    "ExportQuestion",
     "ExportTheme",
     "FORMATS",
     "HTML_CSP",
@@ -78,4 +82,5 @@ __all__ = [
     "parse_manifest",
     "render",
     "slug",
+    "Unrepresentable",
 ]

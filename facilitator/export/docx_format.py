@@ -21,7 +21,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from .document import ExportDocument
-from .outline import Bullets, Heading, Manifest, PageBreak, Para, outline
+from docx.shared import Cm
+
+from ..charts import bar_chart_png
+from .outline import Bullets, Chart, Heading, Manifest, PageBreak, Para, Table, outline
 from .xml_text import check_xml_text
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -91,6 +94,19 @@ def _add_blocks(document, blocks) -> None:
                 _write(paragraph, item.text)
                 if item.note is not None:
                     _write(document.add_paragraph(style="List Continue"), item.note, italic=True)
+        elif isinstance(block, Chart):
+            document.add_picture(io.BytesIO(bar_chart_png(list(block.rows))), width=Cm(16))
+            # Word's alt text for the picture: what it shows and where its numbers are.
+            document.inline_shapes[-1]._inline.docPr.set("descr", check_xml_text(block.caption))
+        elif isinstance(block, Table):
+            table = document.add_table(rows=1, cols=len(block.header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, block.header):
+                _write(cell.paragraphs[0], text, bold=True)
+            for row in block.rows:
+                for cell, text in zip(table.add_row().cells, row):
+                    _write(cell.paragraphs[0], text)
+            document.add_paragraph()
         elif isinstance(block, Manifest):
             _write(document.add_paragraph(), block.title, bold=True)
             for line in block.lines:

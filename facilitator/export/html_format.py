@@ -16,7 +16,8 @@ import hashlib
 from markupsafe import escape
 
 from .document import ExportDocument
-from .outline import Bullets, Heading, Manifest, PageBreak, Para, outline
+from ..charts import bar_chart_svg
+from .outline import Bullets, Chart, Heading, Manifest, PageBreak, Para, Table, outline
 
 STYLE = """
 @page { margin: 2cm; }
@@ -33,6 +34,11 @@ p.summary { white-space: pre-line; }
 .page-break { break-before: page; page-break-before: always; }
 .manifest { margin-top: 2.5rem; padding-top: .5rem; border-top: 1px solid #888; font-size: .85em; }
 .manifest li { list-style: none; }
+table.votes { border-collapse: collapse; margin: .5rem 0 1.5rem; }
+table.votes th, table.votes td { border: 1px solid #888; padding: .2rem .5rem; text-align: left; vertical-align: top; }
+table.votes td.n { text-align: right; }
+figure.chart { margin: 1rem 0 .5rem; }
+figure.chart svg { max-width: 100%; height: auto; }
 @media print { body { max-width: none; margin: 0; padding: 0; } }
 """.strip()
 
@@ -64,6 +70,20 @@ def _blocks(blocks) -> list[str]:
             out.append(f'<p class="{block.role}">{escape(block.text)}</p>')
         elif isinstance(block, Bullets):
             out.append("<ul>\n" + "\n".join(_item(i) for i in block.items) + "\n</ul>")
+        elif isinstance(block, Chart):
+            # The SVG is ours and escapes every text it draws; it is inline, so no resource is loaded.
+            svg = bar_chart_svg(list(block.rows), description=block.caption)
+            out.append(f'<figure class="chart" aria-hidden="true">{svg}</figure>')
+        elif isinstance(block, Table):
+            head = "".join(f'<th scope="col">{escape(h)}</th>' for h in block.header)
+            body = "\n".join(
+                "<tr>" + "".join(
+                    f'<td class="n">{escape(c)}</td>' if n in block.numeric else f'<td dir="auto">{escape(c)}</td>'
+                    for n, c in enumerate(row)
+                ) + "</tr>"
+                for row in block.rows
+            )
+            out.append(f'<table class="votes">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>')
         elif isinstance(block, Manifest):
             lines = "\n".join(f"<li>{escape(line)}</li>" for line in block.lines)
             out.append(

@@ -5,9 +5,13 @@ Canonical form of the digest (version 1)
 The digest is SHA-256, written as 64 lower-case hex digits, over the UTF-8
 bytes of one record per input, concatenated with nothing in between::
 
-    record  = flag + US + section + US + text + RS
+    record  = flag + US + section + US + text + [US + "S:" + source] + RS
     flag    = "L" for a listed (visible) input, "H" for a hidden one
     section = "T:" + theme title, or "U" for an input in no theme
+    source  = the import label of an input that did not come from a phone
+              ("papir", "e-mail"); the part in brackets is left out for
+              phone inputs, so a workshop of phone inputs only has the
+              digest it always had
     US      = U+001F (unit separator), RS = U+001E (record separator)
 
 Records come in this order: the listed inputs of each theme (themes in board
@@ -18,8 +22,17 @@ normalisation, no trimming, CR LF kept. Validation forbids control characters
 other than tab, CR and LF in texts and all of them in titles, so US and RS
 cannot occur inside a field; digest() refuses a document where they do.
 
-The digest covers which texts were received, where they were placed and
-whether they were hidden; not ids, times, authors, reasons or summaries.
+Questions. In a document with questions (and only there, so a workshop
+without any keeps its digest) each record also says which question the input
+answered, and one record per question comes first::
+
+    question record = "Q" + US + number + US + question text + RS   (in order, number 1..)
+    input record    = flag + US + section + US + answered + US + text + [US + "S:" + source] + RS
+    answered        = the question's number, or "" for an input given without one
+
+The digest covers which texts were received, where they were placed,
+whether they were hidden, which question they answered and where they came
+from; not ids, times, authors, reasons or summaries.
 Hidden texts are included, so the digest is the same whether or not an export
 lists them, and it can be recomputed from the JSON export alone (which keeps
 every input).
@@ -32,7 +45,16 @@ The manifest block that ends every text export is, line by line::
     <Skjult | Hidden>: N
     <Tema | Theme>: <theme title>: N        (one line per theme, in order)
     <Ikke sorteret | Unsorted>: N
+    <Spørgsmål | Question> <number>: N     (only with questions: one line per question)
+    <Uden spørgsmål | Without a question>: N    (only with questions)
+    <Kilde | Source>: <label>: N           (one line per import label, only when there are any)
+    <Placeret efter forslag | Placed by suggestion>: N   (only if N > 0: accepted suggestions)
     SHA-256: <hex>
+
+The per-question lines count each question's listed inputs; manifest() then
+also has "questions" (those counts, in order) and "without_question". It has
+a "sources" entry ([{"source", "count"}], received inputs) only when some
+input came from paper or another channel.
 
 Each format wraps those lines in its own markup; parse_manifest() takes the
 markup off again and returns the same dict as manifest().
@@ -43,8 +65,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .document import ExportDocument
-from .phrases import LANGUAGES, phrases
+from .document import PHONE, ExportDocument
+from .phrases import PHRASES, phrases
 
 US = "\x1f"
 RS = "\x1e"
@@ -52,36 +74,63 @@ DIGEST_LABEL = "SHA-256"
 
 
 def _records(doc: ExportDocument):
+    """The fields of each record, in the canonical order above."""
+    for number, question in enumerate(doc.questions, start=1):
+        yield ["Q", str(number), question.text]
     for theme in doc.themes:
         for item in theme.inputs:
-            yield "L", "T:" + theme.title, item.text
+            yield _input_fields(doc, "L", "T:" + theme.title, item)
     for item in doc.unsorted:
-        yield "L", "U", item.text
+        yield _input_fields(doc, "L", "U", item)
     for item in doc.hidden:
-        section = "U" if item.theme_title is None else "T:" + item.theme_title
-        yield "H", section, item.text
+        yield _input_fields(doc, "H", "U" if item.theme_title is None else "T:" + item.theme_title, item)
+
+
+def _input_fields(doc: ExportDocument, flag: str, section: str, item) -> list[str]:
+    fields = [flag, section]
+    if doc.questions:  # only in documents that have questions, so others keep their digest
+        number = doc.question_number(item)
+        fields.append("" if number is None else str(number))
+    fields.append(item.text)
+    if item.source != PHONE:
+        fields.append("S:" + item.source)
+    return fields
 
 
 def digest(doc: ExportDocument) -> str:
     """SHA-256 hex of the document's inputs in the canonical form above."""
     hasher = hashlib.sha256()
-    for flag, section, text in _records(doc):
-        if US in section or RS in section or US in text or RS in text:
-            raise ValueError("an input or theme title contains a separator control character")
-        hasher.update((flag + US + section + US + text + RS).encode("utf-8"))
+    for fields in _records(doc):
+        if any(US in field or RS in field for field in fields):
+            raise ValueError("an input, question, theme title or source contains a separator control character")
+        hasher.update((US.join(fields) + RS).encode("utf-8"))
     return hasher.hexdigest()
 
 
 def manifest(doc: ExportDocument) -> dict:
-    """Counts and digest: received = listed + hidden; listed = themes + unsorted."""
-    return {
+    """Counts and digest: received = listed + hidden; listed = themes + unsorted (= the questions' counts)."""
+    data = {
         "received": doc.total_received,
         "listed": doc.total_listed,
         "hidden": doc.total_hidden,
         "themes": [{"title": title, "count": count} for title, count in doc.theme_counts],
         "unsorted": len(doc.unsorted),
-        "sha256": digest(doc),
+        # Inputs placed by an accepted suggestion (their text is as received, like every other).
+        "suggested": doc.total_suggested,
     }
+    if doc.questions:
+        counts = [0] * len(doc.questions)
+        without = 0
+        for item in doc.listed_flat():
+            if item.question is None:
+                without += 1
+            else:
+                counts[item.question] += 1
+        data.update(questions=counts, without_question=without)
+    if doc.has_sources:
+        data["sources"] = [{"source": label, "count": count} for label, count in doc.received_sources]
+    data["sha256"] = digest(doc)
+    return data
 
 
 def manifest_lines(doc: ExportDocument) -> tuple[str, list[str]]:
@@ -95,6 +144,13 @@ def manifest_lines(doc: ExportDocument) -> tuple[str, list[str]]:
     ]
     lines += [f"{p.theme}: {t['title']}: {t['count']}" for t in data["themes"]]
     lines.append(f"{p.unsorted}: {data['unsorted']}")
+    if "questions" in data:
+        lines += [f"{p.question} {number}: {count}" for number, count in enumerate(data["questions"], start=1)]
+        lines.append(f"{p.without_question}: {data['without_question']}")
+    lines += [f"{p.source}: {s['source']}: {s['count']}" for s in data.get("sources", [])]
+    if data["suggested"]:
+        # Only when there are any, so a workshop sorted by hand exports exactly as before.
+        lines.append(f"{p.suggested}: {data['suggested']}")
     lines.append(f"{DIGEST_LABEL}: {data['sha256']}")
     return p.manifest, lines
 
@@ -111,34 +167,57 @@ def _clean(line: str) -> str:
 
 def parse_manifest_lines(lines: list[str]) -> dict | None:
     """Find the last manifest block among plain-text lines and read it back."""
-    titles = {p.manifest for p in LANGUAGES.values()}
+    titles = {p.manifest for p in PHRASES.values()}
     starts = [n for n, line in enumerate(lines) if _clean(line) in titles]
     if not starts:
         return None
     counts = {}
-    for p in LANGUAGES.values():
-        counts.update({p.received: "received", p.listed: "listed", p.hidden: "hidden", p.unsorted: "unsorted"})
-    theme_labels = {p.theme for p in LANGUAGES.values()}
-    result: dict = {"themes": []}
+    for p in PHRASES.values():
+        counts.update({
+            p.received: "received", p.listed: "listed", p.hidden: "hidden", p.unsorted: "unsorted",
+            p.suggested: "suggested",
+        })
+    for p in PHRASES.values():
+        counts[p.without_question] = "without_question"
+    theme_labels = {p.theme for p in PHRASES.values()}
+    source_labels = {p.source for p in PHRASES.values()}
+    question_labels = {p.question + " " for p in PHRASES.values()}
+    result: dict = {"themes": [], "sources": []}
+    questions: list[int] = []
     for raw in lines[starts[-1] + 1 :]:
         label, sep, rest = _clean(raw).partition(": ")
         if not sep:
             continue
-        if label in counts and rest.isdigit():
+        prefix = next((q for q in question_labels if label.startswith(q)), None)
+        if prefix and label[len(prefix):] == str(len(questions) + 1) and rest.isdigit():
+            questions.append(int(rest))
+        elif label in counts and rest.isdigit():
             result[counts[label]] = int(rest)
         elif label in theme_labels:
             title, sep, count = rest.rpartition(": ")
             if sep and count.isdigit():
                 result["themes"].append({"title": title, "count": int(count)})
+        elif label in source_labels:
+            source, sep, count = rest.rpartition(": ")
+            if sep and count.isdigit():
+                result["sources"].append({"source": source, "count": int(count)})
         elif label == DIGEST_LABEL and len(rest) == 64:
             result["sha256"] = rest.lower()
     if "sha256" not in result:
         return None
-    return {key: result.get(key) for key in ("received", "listed", "hidden", "themes", "unsorted", "sha256")}
+    found = {key: result.get(key) for key in ("received", "listed", "hidden", "themes", "unsorted")}
+    found["suggested"] = result.get("suggested", 0)
+    if "without_question" in result:
+        found["questions"] = questions
+        found["without_question"] = result["without_question"]
+    if result["sources"]:
+        found["sources"] = result["sources"]
+    found["sha256"] = result["sha256"]
+    return found
 
 
 def parse_manifest(data: bytes, fmt: str) -> dict | None:
-    """The manifest written in an export file (md, txt, html, docx, json), or None."""
+    """The manifest written in an export file (md, txt, html, docx, pdf, json), or None."""
     if fmt == "json":
         try:
             found = json.loads(data.decode("utf-8")).get("manifest")
@@ -147,4 +226,9 @@ def parse_manifest(data: bytes, fmt: str) -> dict | None:
         return found if isinstance(found, dict) else None
     from .readback import text_lines
 
+    if fmt == "pdf":
+        try:
+            return parse_manifest_lines(text_lines(data, fmt))
+        except ValueError:  # not a PDF, or one without our tags
+            return None
     return parse_manifest_lines(text_lines(data, fmt))

@@ -38,6 +38,26 @@ def _en_statement(n: int) -> str:
     return f"The {n} inputs below have not been edited."
 
 
+def _da_from(sources: list[tuple[str, int]]) -> str:
+    parts = [f"{n} fra {label}" for label, n in sources]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def _da_statement_sources(n: int, sources: list[tuple[str, int]]) -> str:
+    if n == 1:
+        return f"Der er ikke blevet redigeret i det nedenstående input, som er fra {sources[0][0]}."
+    return f"Der er ikke blevet redigeret i de nedenstående {n} input, heraf {_da_from(sources)}."
+
+
+def _en_statement_sources(n: int, sources: list[tuple[str, int]]) -> str:
+    if n == 1:
+        return f"The 1 input below, from {sources[0][0]}, has not been edited."
+    parts = [f"{count} from {label}" for label, count in sources]
+    parts[0] = parts[0].replace(" from ", " of them from ", 1)
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"The {n} inputs below, {joined}, have not been edited."
+
+
 def _da_date(day: date) -> str:
     return f"{day.day}. {_DA_MONTHS[day.month - 1]} {day.year}"
 
@@ -53,6 +73,8 @@ class Phrases:
     code: str
     heading_prefix: str
     statement: Callable[[int], str]
+    # The statement when some listed inputs came from paper or another channel: (n, [(label, count)]).
+    statement_sources: Callable[[int, list[tuple[str, int]]], str]
     unsorted: str
     hidden_heading: str  # takes {n}
     hidden_not_listed_one: str
@@ -68,10 +90,27 @@ class Phrases:
     received: str
     listed: str
     hidden: str
+    suggested: str  # manifest line: inputs placed by an accepted suggestion
     yes: str
     no: str
+    # Where inputs came from: the manifest line "<source>: papir: 20" and the CSV/XLSX column.
+    source: str
     # CSV/XLSX header: theme, position, text, received_at, hidden, hidden_reason, author.
     columns: tuple[str, ...]
+    # Questions (only in documents that have any): a label, the report's heading, the
+    # section of inputs given before any question, an empty question's line.
+    question: str = ""
+    questions: str = ""
+    without_question: str = ""
+    no_inputs_for_question: str = ""
+
+    def question_line(self, text: str) -> str:
+        """The line naming the one question under the appendix heading."""
+        return f"{self.question}: {text}"
+
+    def statement_for(self, n: int, sources: list[tuple[str, int]]) -> str:
+        """The appendix statement; it counts inputs from paper and other channels only when there are any."""
+        return self.statement_sources(n, sources) if sources and n else self.statement(n)
 
     def default_heading(self, title: str) -> str:
         """The appendix heading when none is set: the prefix and the title as written."""
@@ -103,6 +142,7 @@ DA = Phrases(
     code="da",
     heading_prefix="Input fra ",
     statement=_da_statement,
+    statement_sources=_da_statement_sources,
     unsorted="Ikke sorteret",
     hidden_heading="Skjulte input ({n})",
     hidden_not_listed_one="1 input er skjult og ikke medtaget i listen.",
@@ -118,15 +158,22 @@ DA = Phrases(
     received="Modtaget",
     listed="Listet",
     hidden="Skjult",
+    suggested="Placeret efter forslag",
     yes="ja",
     no="nej",
+    source="Kilde",
     columns=("Tema", "Placering", "Tekst", "Modtaget", "Skjult", "Begrundelse", "Navn"),
+    question="Spørgsmål",
+    questions="Spørgsmål",
+    without_question="Uden spørgsmål",
+    no_inputs_for_question="Der er ingen input til dette spørgsmål.",
 )
 
 EN = Phrases(
     code="en",
     heading_prefix="Inputs from ",
     statement=_en_statement,
+    statement_sources=_en_statement_sources,
     unsorted="Unsorted",
     hidden_heading="Hidden inputs ({n})",
     hidden_not_listed_one="1 input was hidden and is not listed.",
@@ -142,14 +189,21 @@ EN = Phrases(
     received="Received",
     listed="Listed",
     hidden="Hidden",
+    suggested="Placed by suggestion",
     yes="yes",
     no="no",
+    source="Source",
     columns=("Theme", "Position", "Text", "Received at", "Hidden", "Hidden reason", "Author"),
+    question="Question",
+    questions="Questions",
+    without_question="Without a question",
+    no_inputs_for_question="There are no inputs to this question.",
 )
 
-LANGUAGES = {"da": DA, "en": EN}
+# One set of phrases per language of config.LANGUAGES.
+PHRASES = {"da": DA, "en": EN}
 
 
 def phrases(language: str) -> Phrases:
     """The phrases of a document language; Danish when the language is unknown."""
-    return LANGUAGES.get(language, DA)
+    return PHRASES.get(language, DA)

@@ -2,7 +2,14 @@
 
 Columns: theme, position (1-based within its column, hidden inputs counted),
 text, received_at (ISO 8601 UTC), hidden (yes/no in the document's
-language), hidden_reason, and author when the workshop collects names. The
+language), hidden_reason, author when the workshop collects names,
+question (the text of the question the input answered, empty for none) when
+the workshop asked any, source ("phone" or the import's label) when any
+input came from paper or another channel, then one column per vote round:
+an input round gives each input's dots (empty for an input that was not in
+the round), a theme round gives the theme's dots on every row of that theme
+(the header says so). The XLSX has a sheet with each round's ranked results
+besides. The
 header row is in the document's language. An input in no theme has an empty
 theme cell. Rows come theme by theme in board order, then the unsorted
 column.
@@ -18,7 +25,7 @@ such texts verbatim: XLSX stores every text cell explicitly as a string
 
 The CSV is UTF-8 with a byte order mark (so Excel reads æ, ø, å right) and
 CR LF line ends; line breaks inside a text stay inside its quoted cell.
-XLSX raises ValueError for a text Excel cannot hold (see xml_text).
+XLSX raises Unrepresentable (a ValueError) for a text Excel cannot hold (see xml_text).
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ from openpyxl.styles import Alignment, Font
 from .document import ExportDocument
 from .manifest import manifest_lines
 from .phrases import phrases
-from .xml_text import check_cell_text
+from .votes import rank_label, vote_phrases
+from .xml_text import check_cell_text, check_xml_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,12 +51,24 @@ def csv_safe(value: str) -> str:
 
 
 def rows(doc: ExportDocument) -> list[list]:
-    """Header and one row per input: theme, position, text, received_at, hidden, reason[, author]."""
+    """Header and one row per input: theme, position, text, received_at, hidden, reason[, author][, question][, source]."""
     p = phrases(doc.language)
     width = 7 if doc.named else 6
-    table: list[list] = [list(p.columns[:width])]
-    columns = [(t.title, t.column) for t in doc.themes] + [("", doc.unsorted_column)]
-    for title, column in columns:
+    sources = doc.has_sources
+    v = vote_phrases(doc.language)
+    table: list[list] = [
+        list(p.columns[:width])
+        + ([p.question] if doc.questions else [])
+        + ([p.source] if sources else [])
+        + [v["column_" + r.on].format(n=r.number) for r in doc.vote_rounds]
+    ]
+    # (round index, theme index or None, position) -> dots; theme rounds use position None.
+    dots: dict[tuple, int] = {}
+    for n, r in enumerate(doc.vote_rounds):
+        for item in r.items:
+            dots[(n, item.theme, item.position)] = item.votes
+    columns = [(t.title, n, t.column) for n, t in enumerate(doc.themes)] + [("", None, doc.unsorted_column)]
+    for title, theme_index, column in columns:
         for n, item in enumerate(column, start=1):
             row = [
                 title,
@@ -60,6 +80,13 @@ def rows(doc: ExportDocument) -> list[list]:
             ]
             if doc.named:
                 row.append(item.author_name)
+            if doc.questions:
+                row.append(doc.question_text(item))
+            if sources:
+                row.append(item.source)
+            for r_index, r in enumerate(doc.vote_rounds):
+                key = (r_index, theme_index, n - 1 if r.on == "inputs" else None)
+                row.append(dots.get(key, ""))
             table.append(row)
     return table
 
@@ -74,6 +101,33 @@ def render_csv(doc: ExportDocument, variant: str = "appendix", list_hidden: bool
 
 
 _WIDTHS = {0: 30, 1: 10, 2: 80, 3: 22, 4: 8, 5: 30, 6: 24}
+
+
+def vote_rows(doc: ExportDocument) -> list[list]:
+    """Each round's ranked results: a title row, a header row, one row per item, a blank row."""
+    v = vote_phrases(doc.language)
+    out: list[list] = []
+    for r in doc.vote_rounds:
+        out.append([v["round_" + r.on].format(n=r.number)])
+        out.append([v["rank"], v["item_" + r.on[:-1]], v["dots"], v["voters"]])
+        for item in r.listed:
+            out.append([rank_label(r, item, doc.language), item.label, item.votes, item.voters])
+        out.append([])
+    return out
+
+
+def _votes_sheet(book, doc: ExportDocument) -> None:
+    sheet = book.create_sheet(title=vote_phrases(doc.language)["sheet"])
+    for r, row in enumerate(vote_rows(doc), start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = check_cell_text(value) if isinstance(value, str) else value
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if len(row) == 1:
+                cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = 80
 
 
 def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: bool = False) -> bytes:
@@ -94,8 +148,13 @@ def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: boo
             if r == 1:
                 cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for index, width in _WIDTHS.items():
+    widths = dict(_WIDTHS)
+    if doc.has_sources:
+        widths[7 if doc.named else 6] = 16
+    for index, width in widths.items():
         sheet.column_dimensions[chr(ord("A") + index)].width = width
+    if doc.questions:
+        sheet.column_dimensions[chr(ord("A") + len(rows(doc)[0]) - 1)].width = 40
     title, lines = manifest_lines(doc)
     counts = book.create_sheet(title=title)
     for r, line in enumerate(lines, start=1):
@@ -103,7 +162,9 @@ def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: boo
         cell.value = check_cell_text(line)
         cell.data_type = "s"
     counts.column_dimensions["A"].width = 80
-    book.properties.title = doc.appendix_heading
+    if doc.vote_rounds:
+        _votes_sheet(book, doc)
+    book.properties.title = check_xml_text(doc.appendix_heading)
     book.properties.language = p.code
     book.properties.creator = ""
     out = io.BytesIO()

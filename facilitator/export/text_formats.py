@@ -23,7 +23,7 @@ written as the facilitator typed them (titles are single-line).
 from __future__ import annotations
 
 from .document import ExportDocument
-from .outline import Bullets, Heading, Manifest, Para, outline
+from .outline import Bullets, Heading, Manifest, Para, Table, outline
 
 INDENT = "  "
 
@@ -33,7 +33,14 @@ def bullet(marker: str, text: str) -> str:
     return marker + text.replace("\n", "\n" + INDENT)
 
 
+def _table_lines(block: Table, marker: str) -> str:
+    """A table as one bullet per row (Chart blocks have no text form; the table holds their numbers)."""
+    return "\n".join(bullet(marker, line) for line in block.lines)
+
+
 def _md_block(block) -> str | None:
+    if isinstance(block, Table):
+        return _table_lines(block, "- ")
     if isinstance(block, Heading):
         return "#" * block.level + " " + block.text
     if isinstance(block, Para):
@@ -53,6 +60,8 @@ def _md_block(block) -> str | None:
 
 
 def _txt_block(block) -> str | None:
+    if isinstance(block, Table):
+        return _table_lines(block, "• ")
     if isinstance(block, Heading):
         return block.text + "\n" + "=-~"[min(block.level, 3) - 1] * len(block.text)
     if isinstance(block, Para):

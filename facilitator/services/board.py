@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ServiceError
 from ..models import Input, Theme
+from .validation import check_id
 
 
 def column(session: Session, workshop_id: int, theme_id: int | None) -> list[Input]:
@@ -17,6 +18,13 @@ def column(session: Session, workshop_id: int, theme_id: int | None) -> list[Inp
             select(Input).where(Input.workshop_id == workshop_id, where).order_by(Input.position, Input.id)
         ).scalars()
     )
+
+
+def reorder(rows: list) -> list[int]:
+    """Give themes or questions consecutive positions in this order; return their ids in order."""
+    for position, row in enumerate(rows):
+        row.position = position
+    return [row.id for row in rows]
 
 
 def renumber(items: list[Input], theme_id: int | None) -> list[int]:
@@ -40,9 +48,7 @@ def themes(session: Session, workshop_id: int) -> list[Theme]:
 
 def theme_of(session: Session, workshop_id: int, theme_id: object) -> Theme:
     """The workshop's theme with that id, or a not_found refusal."""
-    if not isinstance(theme_id, int) or isinstance(theme_id, bool):
-        raise ServiceError("invalid")
-    theme = session.get(Theme, theme_id)
+    theme = session.get(Theme, check_id(theme_id))
     if theme is None or theme.workshop_id != workshop_id:
         raise ServiceError("not_found")
     return theme
@@ -50,7 +56,7 @@ def theme_of(session: Session, workshop_id: int, theme_id: object) -> Theme:
 
 def input_of(session: Session, workshop_id: int, input_id: int) -> Input:
     """The workshop's input with that id, or a not_found refusal."""
-    item = session.get(Input, input_id)
+    item = session.get(Input, check_id(input_id))
     if item is None or item.workshop_id != workshop_id:
         raise ServiceError("not_found")
     return item

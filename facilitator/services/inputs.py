@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import database
 from ..errors import ServiceError
-from ..models import Input, Prompt, Workshop
+from ..models import Input, Prompt, Theme, Workshop
 from ..serialize import input_dict
 from .board import column, input_of, renumber, theme_of
 from .unit import write
@@ -22,9 +22,18 @@ def _stored(workshop_id: int, client_key: str) -> Input | None:
 
 
 def submit_input(
-    join_code: str, text: object, client_key: object, author_name: object = "", admitted: bool = True
+    join_code: str,
+    text: object,
+    client_key: object,
+    author_name: object = "",
+    admitted: bool = True,
+    theme_id: object = None,
 ) -> tuple[Input, bool]:
     """Store a phone's input once per client key; return (input, created).
+
+    theme_id is the participant's choice when the workshop lets them choose:
+    the input goes to the end of that theme if it is (still) offered, else to
+    Unsorted, so a theme deleted while a phone was offline loses nothing.
 
     A repeat of a stored client key returns the stored input even after the
     workshop has closed (or been locked), so a phone whose receipt was lost
@@ -49,9 +58,9 @@ def submit_input(
             check_input_text(text, workshop.max_input_length)
             name = check_text(author_name, 100).strip() if workshop.named_inputs else ""
             s = uow.session
-            last = s.execute(
-                select(func.max(Input.position)).where(Input.workshop_id == workshop.id, Input.theme_id.is_(None))
-            ).scalar()
+            target = _chosen_theme(s, workshop, theme_id)
+            where = Input.theme_id.is_(None) if target is None else Input.theme_id == target
+            last = s.execute(select(func.max(Input.position)).where(Input.workshop_id == workshop.id, where)).scalar()
             prompt_id = s.execute(
                 select(Prompt.id).where(Prompt.workshop_id == workshop.id, Prompt.active.is_(True))
             ).scalar()
@@ -60,7 +69,7 @@ def submit_input(
                 client_key=key,
                 text=text,
                 prompt_id=prompt_id,
-                theme_id=None,
+                theme_id=target,
                 position=0 if last is None else last + 1,
                 author_name=name,
             )
@@ -77,14 +86,34 @@ def submit_input(
         return existing, False
 
 
+def _chosen_theme(s, workshop: Workshop, theme_id: object) -> int | None:
+    """The theme a participant chose, if choosing is on and the theme is offered; else None (Unsorted)."""
+    if theme_id is None:
+        return None
+    if not isinstance(theme_id, int) or isinstance(theme_id, bool):
+        raise ServiceError("invalid")
+    if not workshop.participants_choose_theme:
+        return None
+    theme = s.get(Theme, theme_id)
+    if theme is None or theme.workshop_id != workshop.id or not theme.offered:
+        return None
+    return theme.id
+
+
 def _workshop_id(join_code: str) -> int | None:
     with database().reader() as s:
         return s.execute(select(Workshop.id).where(Workshop.join_code == join_code)).scalar()
 
 
-def move_input(workshop_id: int, input_id: int, theme_id: int | None, index: object, actor: str = "") -> Input:
-    """Put an input into a theme (None: Unsorted) at index in that column's full order."""
-    if not isinstance(index, int) or isinstance(index, bool):
+def move_input(
+    workshop_id: int, input_id: int, theme_id: int | None, index: object, actor: str = "", suggested: object = False
+) -> Input:
+    """Put an input into a theme (None: Unsorted) at index in that column's full order.
+
+    suggested: the facilitator accepted a suggestion (a theme hint, "more like
+    this", "next to its twin"); the event and the input say so, for the record.
+    """
+    if not isinstance(index, int) or isinstance(index, bool) or not isinstance(suggested, bool):
         raise ServiceError("invalid")
     with write(actor) as uow:
         uow.lock(workshop_id)
@@ -102,7 +131,11 @@ def move_input(workshop_id: int, input_id: int, theme_id: int | None, index: obj
         order = renumber(target, theme_id)
         if source_id == theme_id and order == before:
             return item
+        if source_id != theme_id or suggested:
+            item.suggested = suggested
         data = {"input_id": item.id, "theme_id": theme_id, "index": index, "order": order}
+        if suggested:
+            data["suggested"] = True
         if source_id != theme_id:
             data["from_theme_id"] = source_id
             data["from_order"] = renumber(source, source_id)

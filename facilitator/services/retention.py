@@ -1,31 +1,34 @@
 """Retention: a closed workshop's inputs are deleted N days after closing; a workshop can be deleted at once.
 
 What a purge deletes: every input of the workshop (text, hidden reasons,
-names) and the workshop's whole event log, because input.created and
+names, embeddings, dismissed suggestions) and the workshop's whole event log, because input.created and
 input.unhidden events carry the input text. One `workshop.purged` event with
 the counts starts the new log. The workshop itself, its prompts and its themes
 with the facilitator's summaries stay, so the facilitator can see what
 happened. Deleting a workshop removes all of it.
 
 Deletion is real: the rows are gone at commit; on SQLite the deleted pages are
-overwritten (secure_delete), then the file is vacuumed and the write-ahead log
-truncated, so the text is no longer anywhere in the database files. On
-PostgreSQL the rows are gone at commit and autovacuum reuses their space.
+overwritten, then the file is vacuumed and the write-ahead log truncated
+(sqlite_maintenance.py), so the text is no longer anywhere in the database
+files. On PostgreSQL the rows are gone at commit and autovacuum reuses their
+space. The daily purge runs from facilitator/jobs.py.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 
 from ..db import database
-from ..models import CoFacilitator, Event, Input, Prompt, Theme, Workshop, utcnow
+from ..models import (
+    CoFacilitator, Event, HintDismissal, Input, InputEmbedding, Prompt, Theme, VoteAllocation, VoteRound, Workshop, utcnow,
+)
+from ..sqlite_maintenance import free_pages, reclaim_space, secure_delete
 from .unit import write
+from .votes import close_in
 from .workshops import CLOSED_STATUSES
 
 log = logging.getLogger("facilitator.retention")
@@ -65,19 +68,22 @@ def due(now: datetime | None = None) -> list[int]:
     return ids
 
 
-def _secure_delete(session) -> None:
-    """On SQLite, overwrite deleted content with zeros instead of leaving it in free pages."""
-    if database().is_sqlite:
-        session.execute(text("PRAGMA secure_delete = ON"))
-
-
 def purge_workshop(workshop_id: int, reason: str = "retention", actor: str = "retention") -> Deleted:
     """Delete a workshop's inputs and its event log now, recording one workshop.purged event."""
     with write(actor) as uow:
-        workshop = uow.lock(workshop_id)
+        workshop = uow.lock(workshop_id, importing_ok=True)  # also what a crash mid-import left
         s = uow.session
-        _secure_delete(s)
+        secure_delete(s)
+        # Embeddings are derived from the texts: they go with them (the foreign keys cascade too).
+        for derived in (InputEmbedding, HintDismissal):
+            s.execute(delete(derived).where(derived.workshop_id == workshop.id))
+        # A round still open is closed first, so its totals are frozen before the allocations go.
+        for round_ in s.execute(select(VoteRound).where(VoteRound.workshop_id == workshop.id, VoteRound.status == "open")).scalars():
+            close_in(uow, round_)
         inputs = s.execute(delete(Input).where(Input.workshop_id == workshop.id)).rowcount
+        # Which (hashed) phone placed which dots goes with the inputs; a round's frozen totals stay.
+        rounds = select(VoteRound.id).where(VoteRound.workshop_id == workshop.id)
+        s.execute(delete(VoteAllocation).where(VoteAllocation.round_id.in_(rounds)))
         events = s.execute(delete(Event).where(Event.workshop_id == workshop.id)).rowcount
         workshop.purged_at = utcnow()
         uow.record("workshop.purged", {"reason": reason, "inputs_deleted": inputs, "events_deleted": events})
@@ -93,17 +99,9 @@ def purge_expired(now: datetime | None = None, actor: str = "retention") -> list
     """Purge every workshop whose retention has run out, then reclaim the space (for schedulers)."""
     purged = [purge_workshop(workshop_id, actor=actor) for workshop_id in due(now)]
     # Also finishes a reclaim that a deletion could not do at the time (the database was busy).
-    if purged or _free_pages() > 0:
+    if purged or free_pages() > 0:
         reclaim_space(busy_seconds=30)
     return purged
-
-
-def _free_pages() -> int:
-    db = database()
-    if not db.is_sqlite:
-        return 0
-    with db.engine.connect() as conn:
-        return int(conn.exec_driver_sql("PRAGMA freelist_count").scalar() or 0)
 
 
 def delete_workshop(workshop_id: int, actor: str = "") -> Deleted:
@@ -111,13 +109,16 @@ def delete_workshop(workshop_id: int, actor: str = "") -> Deleted:
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
         s = uow.session
-        _secure_delete(s)
+        secure_delete(s)
+        # A round still open is closed first, so its totals are frozen before the allocations go.
+        for round_ in s.execute(select(VoteRound).where(VoteRound.workshop_id == workshop.id, VoteRound.status == "open")).scalars():
+            close_in(uow, round_)
         inputs = s.execute(select(func.count(Input.id)).where(Input.workshop_id == workshop.id)).scalar_one()
         # Recorded first so it is published after commit like any event; the rows go with the rest.
         uow.record("workshop.deleted", {})
         s.flush()
         events = 0
-        for model in (Input, Event, Theme, Prompt, CoFacilitator):
+        for model in (InputEmbedding, HintDismissal, Input, Event, Theme, Prompt, CoFacilitator):
             deleted = s.execute(
                 delete(model).where(model.workshop_id == workshop.id).execution_options(synchronize_session=False)
             ).rowcount
@@ -128,58 +129,3 @@ def delete_workshop(workshop_id: int, actor: str = "") -> Deleted:
     log.info("deleted workshop %s with %s inputs and %s events, by %s", result.workshop_id, inputs, events, actor)
     reclaim_space()
     return result
-
-
-def reclaim_space(busy_seconds: float = 3) -> bool:
-    """VACUUM the SQLite file and empty its write-ahead log; True if done (PostgreSQL: nothing to do).
-
-    Waits at most busy_seconds for other connections (a deletion from a web
-    request should not hang on a busy server); if they do not let go, the
-    deleted content is already zeroed and the next scheduled purge finishes.
-    """
-    db = database()
-    if not db.is_sqlite:
-        return False
-    raw = db.engine.raw_connection()
-    cursor = raw.cursor()
-    try:
-        # The connection runs in autocommit (db.py), which VACUUM needs.
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.execute("VACUUM")
-        busy, _log_pages, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy:
-            log.warning("vacuumed, but readers kept the write-ahead log; the next purge empties it")
-        return not busy
-    except sqlite3.OperationalError:
-        log.warning("could not vacuum the database now; the next purge will", exc_info=True)
-        return False
-    finally:
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.close()
-        raw.close()
-
-
-def start_daily_purge(app, first_delay: float = 60.0) -> threading.Thread | None:
-    """Run purge_expired in this process every RETENTION_PURGE_HOURS (0: never; use cron instead)."""
-    hours = float(app.config.get("RETENTION_PURGE_HOURS") or 0)
-    if hours <= 0:
-        return None
-    stop = threading.Event()
-
-    def loop() -> None:
-        # A first run soon after start, then one per interval.
-        delay = first_delay
-        while not stop.wait(delay):
-            try:
-                with app.app_context():
-                    purge_expired()
-            except Exception:  # a background job has no caller to tell; the next run tries again
-                log.exception("scheduled purge failed")
-            delay = hours * 3600
-
-    thread = threading.Thread(target=loop, name="facilitator-purge", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]
-    thread.start()
-    return thread
-

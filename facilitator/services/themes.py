@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ServiceError
 from ..models import Theme
 from ..serialize import theme_dict
-from .board import column, renumber, theme_of, themes
+from .board import column, renumber, reorder, theme_of, themes
 from .unit import write
 from .validation import check_text, check_title
 
@@ -27,40 +27,49 @@ def create_theme(workshop_id: int, title: object, summary: object = "", actor: s
 
 
 def update_theme(workshop_id: int, theme_id: int, changes: dict, actor: str = "") -> Theme:
-    """Rename, re-summarise or move a theme to another position."""
+    """Rename, re-summarise, offer on phones (or not) or move a theme to another position."""
     if not isinstance(changes, dict):
         raise ServiceError("invalid")
     with write(actor) as uow:
         uow.lock(workshop_id)
-        s = uow.session
-        theme = theme_of(s, workshop_id, theme_id)
-        changed: dict = {}
-        if "title" in changes:
-            title = check_title(changes["title"])
-            if title != theme.title:
-                theme.title = changed["title"] = title
-        if "summary" in changes:
-            summary = check_text(changes["summary"], SUMMARY_LIMIT)
-            if summary != theme.summary:
-                theme.summary = changed["summary"] = summary
-        if "colour" in changes:
-            colour = check_text(changes["colour"], 20).strip()
-            if colour != theme.colour:
-                theme.colour = changed["colour"] = colour
-        if "position" in changes:
-            position = changes["position"]
-            if not isinstance(position, int) or isinstance(position, bool):
-                raise ServiceError("invalid")
-            board = [t for t in themes(s, workshop_id) if t.id != theme.id]
-            board.insert(max(0, min(position, len(board))), theme)
-            before = [t.id for t in themes(s, workshop_id)]
-            for index, t in enumerate(board):
-                t.position = index
-            order = [t.id for t in board]
-            if order != before:
-                changed["theme_order"] = order
-        if changed:
-            uow.record("theme.updated", {"theme_id": theme.id, **changed})
+        theme = change_theme(uow, theme_id, changes)
+    return theme
+
+
+def change_theme(uow, theme_id: int, changes: dict) -> Theme:
+    """update_theme inside a unit of work that holds the theme's workshop."""
+    s, workshop_id = uow.session, uow.workshop.id
+    theme = theme_of(s, workshop_id, theme_id)
+    changed: dict = {}
+    if "title" in changes:
+        title = check_title(changes["title"])
+        if title != theme.title:
+            theme.title = changed["title"] = title
+    if "summary" in changes:
+        summary = check_text(changes["summary"], SUMMARY_LIMIT)
+        if summary != theme.summary:
+            theme.summary = changed["summary"] = summary
+    if "colour" in changes:
+        colour = check_text(changes["colour"], 20).strip()
+        if colour != theme.colour:
+            theme.colour = changed["colour"] = colour
+    if "offered" in changes:
+        if not isinstance(changes["offered"], bool):
+            raise ServiceError("invalid")
+        if changes["offered"] != theme.offered:
+            theme.offered = changed["offered"] = changes["offered"]
+    if "position" in changes:
+        position = changes["position"]
+        if not isinstance(position, int) or isinstance(position, bool):
+            raise ServiceError("invalid")
+        board = [t for t in themes(s, workshop_id) if t.id != theme.id]
+        board.insert(max(0, min(position, len(board))), theme)
+        before = [t.id for t in themes(s, workshop_id)]
+        order = reorder(board)
+        if order != before:
+            changed["theme_order"] = order
+    if changed:
+        uow.record("theme.updated", {"theme_id": theme.id, **changed})
     return theme
 
 
@@ -74,13 +83,8 @@ def delete_theme(workshop_id: int, theme_id: int, actor: str = "") -> None:
         order = renumber(unsorted, None)
         s.flush()
         s.delete(theme)
-        remaining = [t for t in themes(s, workshop_id) if t.id != theme.id]
-        for index, t in enumerate(remaining):
-            t.position = index
-        uow.record(
-            "theme.deleted",
-            {"theme_id": theme.id, "unsorted_order": order, "theme_order": [t.id for t in remaining]},
-        )
+        remaining = reorder([t for t in themes(s, workshop_id) if t.id != theme.id])
+        uow.record("theme.deleted", {"theme_id": theme.id, "unsorted_order": order, "theme_order": remaining})
 
 
 def merge_themes(workshop_id: int, theme_id: int, into_id: object, actor: str = "") -> Theme:
@@ -97,9 +101,7 @@ def merge_themes(workshop_id: int, theme_id: int, into_id: object, actor: str = 
             target.summary = (target.summary.rstrip() + "\n\n" + source.summary).lstrip()
         s.flush()
         s.delete(source)
-        remaining = [t for t in themes(s, workshop_id) if t.id != source.id]
-        for index, t in enumerate(remaining):
-            t.position = index
+        remaining = reorder([t for t in themes(s, workshop_id) if t.id != source.id])
         uow.record(
             "theme.merged",
             {
@@ -107,7 +109,7 @@ def merge_themes(workshop_id: int, theme_id: int, into_id: object, actor: str = 
                 "into": target.id,
                 "order": order,
                 "summary": target.summary,
-                "theme_order": [t.id for t in remaining],
+                "theme_order": remaining,
             },
         )
     return target

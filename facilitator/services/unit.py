@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import select, update
@@ -12,6 +13,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..db import database
 from ..errors import ServiceError
 from ..models import Event, Workshop, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -23,8 +26,12 @@ class UnitOfWork:
         self.workshop: Workshop | None = None
         self.events: list[Event] = []
 
-    def lock(self, workshop_id: int) -> Workshop:
-        """Load the workshop and hold its row lock until commit, so its writes serialise."""
+    def lock(self, workshop_id: int, importing_ok: bool = False) -> Workshop:
+        """Load the workshop and hold its row lock until commit, so its writes serialise.
+
+        A workshop still being imported takes no other change (services/importer.py):
+        only the importer itself and deletion pass importing_ok.
+        """
         # SQLite's BEGIN IMMEDIATE already holds the database's write lock;
         # PostgreSQL takes the row lock here.
         workshop = self.session.execute(
@@ -32,6 +39,8 @@ class UnitOfWork:
         ).scalar_one_or_none()
         if workshop is None:
             raise ServiceError("not_found")
+        if workshop.status == "importing" and not importing_ok:
+            raise ServiceError("conflict")
         self.workshop = workshop
         return workshop
 
@@ -79,10 +88,56 @@ def write(actor: str = "") -> Iterator[UnitOfWork]:
     uow = UnitOfWork(session, actor)
     try:
         with session.begin():
+            with db.waiting_for_write():
+                session.connection()  # BEGIN (IMMEDIATE on SQLite) now, so the wait is counted
             yield uow
             session.flush()
     finally:
         session.close()
     if uow.events:
-        for hook in db.after_commit:
-            hook(uow.events)
+        run_hooks(db.after_commit, uow.events)
+
+
+class AccountUnit:
+    """One write to accounts, tokens or logins; collects the sockets it takes the right from."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.revoked: list[tuple[str, int | str]] = []
+
+    def revoke_user(self, user_id: int) -> None:
+        """After commit, end every wall socket of this user."""
+        self.revoked.append(("user", user_id))
+
+    def revoke_login(self, login_id: str) -> None:
+        """After commit, end the wall sockets opened by this one login."""
+        self.revoked.append(("login", login_id))
+
+
+@contextmanager
+def account_write() -> Iterator[AccountUnit]:
+    """Run an account write (no workshop log): commit it, then end the sockets it revoked.
+
+    Every entry point (pages, the API, the CLI) goes through here, so a deactivation
+    from the command line ends open walls exactly as one from the admin page does.
+    """
+    db = database()
+    session = db.writer()
+    unit = AccountUnit(session)
+    try:
+        with session.begin():
+            yield unit
+    finally:
+        session.close()
+    if unit.revoked:
+        run_hooks(db.after_revoke, unit.revoked)
+
+
+def run_hooks(hooks: list[Callable], payload) -> None:
+    """Call each after-commit hook; a failing one is logged, never turns the stored write into an error."""
+    for hook in hooks:
+        try:
+            hook(payload)
+        except Exception:
+            log.exception("after-commit hook %s failed; the write is stored", getattr(hook, "__name__", hook))
+

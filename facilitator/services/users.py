@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..db import database
 from ..errors import ServiceError
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, LoginSession, User, utcnow
+from .unit import account_write
+from .validation import noncharacter
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a wrong email close to a wrong password.
@@ -34,7 +36,10 @@ def _email(raw: object) -> str:
 
 def _has_controls(value: str) -> bool:
     # NUL and friends: never part of an email or label, and PostgreSQL refuses NUL in text.
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+    # Noncharacters and lone surrogates are no text either (validation.noncharacter).
+    return noncharacter(value) is not None or any(
+        ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value
+    )
 
 
 def _password(raw: object) -> str:
@@ -83,7 +88,8 @@ def change_password(user_id: int, current: object, new: object, repeat: object) 
     if not isinstance(new, str) or new != repeat:
         raise ServiceError("passwords_differ")
     new = _password(new)
-    with database().writer() as s, s.begin():
+    with account_write() as unit:
+        s = unit.session
         user = s.get(User, user_id)
         if user is None:
             raise ServiceError("not_found")
@@ -95,29 +101,64 @@ def change_password(user_id: int, current: object, new: object, repeat: object) 
             raise ServiceError("bad_credentials") from None
         user.password_hash = _hasher.hash(new)
         user.session_version += 1
+        s.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+        unit.revoke_user(user.id)
     return user
 
 
 def log_out_everywhere(user_id: int) -> User | None:
     """Invalidate every session of the user; return the user with its new session version."""
-    with database().writer() as s, s.begin():
+    with account_write() as unit:
+        s = unit.session
         user = s.get(User, user_id)
         if user is not None:
             user.session_version += 1
+        s.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+        unit.revoke_user(user_id)
     return user
+
+
+def start_login(user_id: int, max_age: float) -> str:
+    """Record a new login of the user and return its id; logins older than max_age are dropped."""
+    login_id = secrets.token_urlsafe(32)
+    with database().writer() as s, s.begin():
+        stale = utcnow() - timedelta(seconds=max_age)
+        s.execute(delete(LoginSession).where(LoginSession.user_id == user_id, LoginSession.created_at < stale))
+        s.add(LoginSession(id=login_id, user_id=user_id))
+    return login_id
+
+
+def end_login(login_id: object) -> None:
+    """Forget one login: a cookie that names it is refused from now on."""
+    if isinstance(login_id, str):
+        with account_write() as unit:
+            unit.session.execute(delete(LoginSession).where(LoginSession.id == login_id))
+            unit.revoke_login(login_id)
+
+
+def login_exists(s, login_id: object, user_id: int) -> bool:
+    """Whether this login of the user has not ended (read in the caller's session)."""
+    if not isinstance(login_id, str):
+        return False
+    row = s.get(LoginSession, login_id)
+    return row is not None and row.user_id == user_id
 
 
 def set_user_active(user_id: int, active: bool, by_user_id: int) -> User:
     """Deactivate (sessions and tokens stop working at once) or reactivate an account."""
     if user_id == by_user_id and not active:
         raise ServiceError("not_yourself")
-    with database().writer() as s, s.begin():
+    with account_write() as unit:
+        s = unit.session
         user = s.get(User, user_id)
         if user is None:
             raise ServiceError("not_found")
         if user.is_active != active:
             user.is_active = active
             user.session_version += 1
+            s.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+            if not active:
+                unit.revoke_user(user.id)
     return user
 
 
@@ -137,6 +178,8 @@ def create_token(user_id: int, label: object = "") -> tuple[str, ApiToken]:
         raise ServiceError("invalid")
     if len(label.strip()) > 100:
         raise ServiceError("too_long", length=len(label.strip()), limit=100)
+    if noncharacter(label):
+        raise ServiceError("noncharacters", char=noncharacter(label))
     if _has_controls(label):
         raise ServiceError("control_characters")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -195,8 +238,11 @@ def _touch(row: ApiToken) -> None:
 
 def revoke_token(user_id: int, token_id: int) -> None:
     """Revoke one of the user's tokens."""
-    with database().writer() as s, s.begin():
+    with account_write() as unit:
+        s = unit.session
         row = s.get(ApiToken, token_id)
         if row is None or row.user_id != user_id:
             raise ServiceError("not_found")
         row.revoked_at = utcnow()
+        # Walls on a cookie reconnect at once; those on the token cannot.
+        unit.revoke_user(user_id)

@@ -9,16 +9,19 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..errors import ServiceError
-from ..models import CoFacilitator, Prompt, Theme, User, Workshop, utcnow
-from ..serialize import prompt_dict, theme_dict, workshop_dict
+from ..models import CoFacilitator, Input, Prompt, Theme, User, Workshop, utcnow
+from ..serialize import projector_state, prompt_dict, settings_dict, theme_dict, workshop_dict
+from .board import themes as board_themes
+from .prompts import add_prompt, append_prompt, check_prompt_text, prompts
+from .themes import change_theme
 from .unit import write
-from .validation import check_text, check_title
+from ..config import LANGUAGES
+from .validation import check_text, check_title, is_blank
 
 # No 0/O, 1/I/L: codes are read aloud and typed from a projector.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 STATUSES = ("draft", "open", "paused", "closed", "archived")
-LANGUAGES = ("da", "en")
 MAX_INPUT_LENGTH_CEILING = 5000
 # Retention after closing, in days: 0 deletes at the next purge run, at most ten years.
 RETENTION_DAYS_CEILING = 3650
@@ -29,6 +32,15 @@ CLOSED_STATUSES = ("closed", "archived")
 def new_join_code() -> str:
     """A random join code (31^6 ≈ 887 million possibilities)."""
     return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def free_join_code(session) -> str:
+    """A join code no workshop has yet (the unique index refuses the rare collision left after 20 draws)."""
+    for _ in range(20):
+        code = new_join_code()
+        if session.execute(select(Workshop.id).where(Workshop.join_code == code)).first() is None:
+            break
+    return code
 
 
 def normalise_join_code(raw: str) -> str:
@@ -47,6 +59,17 @@ def _bounded_int(value: object, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ServiceError("invalid")
     return value
+
+
+def _refuse_unavailable(asked: object) -> None:
+    """Refuse turning on a setting that has no effect yet.
+
+    participants_see_wall is stored but shown nowhere until phones can see the
+    board (the converge issue). Only a caller asking for it is refused, so a
+    workshop stored with it on can still change its other settings.
+    """
+    if isinstance(asked, dict) and asked.get("participants_see_wall") is True:
+        raise ServiceError("not_available")
 
 
 def _settings(raw: dict | None, default_max: int) -> dict:
@@ -85,14 +108,13 @@ def create_workshop(
         raise ServiceError("invalid")
     description = check_text(description, 5000)
     prompt = check_text(prompt, 1000).strip()
+    prompt = "" if is_blank(prompt) else prompt
     theme_titles = [check_title(t) for t in (themes or [])]
+    _refuse_unavailable(settings)
     options = _settings(settings, default_max_length)
     with write(actor) as uow:
         s = uow.session
-        for _ in range(20):
-            code = new_join_code()
-            if s.execute(select(Workshop.id).where(Workshop.join_code == code)).first() is None:
-                break
+        code = free_join_code(s)
         workshop = Workshop(
             title=title,
             description=description,
@@ -144,10 +166,7 @@ def duplicate_workshop(workshop_id: int, owner_id: int, title: str | None = None
         source = s.get(Workshop, workshop_id)
         if source is None:
             raise ServiceError("not_found")
-        for _ in range(20):
-            code = new_join_code()
-            if s.execute(select(Workshop.id).where(Workshop.join_code == code)).first() is None:
-                break
+        code = free_join_code(s)
         copy = Workshop(
             title=check_title(source.title if title is None else title),
             join_code=code,
@@ -174,7 +193,7 @@ def duplicate_workshop(workshop_id: int, owner_id: int, title: str | None = None
             select(Theme).where(Theme.workshop_id == source.id).order_by(Theme.position, Theme.id)
         ).scalars()
         for position, t in enumerate(list(themes)):
-            theme = Theme(workshop_id=copy.id, title=t.title, colour=t.colour, position=position)
+            theme = Theme(workshop_id=copy.id, title=t.title, colour=t.colour, position=position, offered=t.offered)
             s.add(theme)
             s.flush()
             uow.record("theme.created", theme_dict(theme, []))
@@ -201,49 +220,115 @@ def update_workshop(workshop_id: int, changes: dict, actor: str = "") -> Worksho
     """Change title, description, language, place, date or settings."""
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
-        changed = {}
-        if "title" in changes:
-            workshop.title = changed["title"] = check_title(changes["title"])
-        if "description" in changes:
-            workshop.description = changed["description"] = check_text(changes["description"], 5000)
-        if "language" in changes:
-            if changes["language"] not in LANGUAGES:
-                raise ServiceError("invalid")
-            workshop.language = changed["language"] = changes["language"]
-        for name, limit in (("place", 200), ("held_on", 10)):
-            if name in changes:
-                value = check_text(changes[name], limit).strip()
-                setattr(workshop, name, value)
-                changed[name] = value
-        if "settings" in changes:
-            current = {
-                "max_input_length": workshop.max_input_length,
-                "named_inputs": workshop.named_inputs,
-                "participants_see_wall": workshop.participants_see_wall,
-                "participants_choose_theme": workshop.participants_choose_theme,
-                "locked": workshop.locked,
-                "retention_days": workshop.retention_days,
-            }
-            if not isinstance(changes["settings"], dict):
-                raise ServiceError("invalid")
-            options = _settings({**current, **changes["settings"]}, workshop.max_input_length)
-            for name, value in options.items():
-                setattr(workshop, name, value)
-            changed["settings"] = options
-        if changed:
-            uow.record("workshop.updated", changed)
+        change_workshop(uow, workshop, changes)
     return workshop
 
 
-def set_projector_view(workshop_id: int, view: str, actor: str = "") -> Workshop:
-    """Switch the projector between collecting (QR, new cards) and the themed board."""
-    if view not in ("collect", "themes"):
+def change_workshop(uow, workshop: Workshop, changes: dict) -> None:
+    """update_workshop inside a unit of work that holds the workshop."""
+    changed = {}
+    if "title" in changes:
+        workshop.title = changed["title"] = check_title(changes["title"])
+    if "description" in changes:
+        workshop.description = changed["description"] = check_text(changes["description"], 5000)
+    if "language" in changes:
+        if changes["language"] not in LANGUAGES:
+            raise ServiceError("invalid")
+        workshop.language = changed["language"] = changes["language"]
+    for name, limit in (("place", 200), ("held_on", 10)):
+        if name in changes:
+            value = check_text(changes[name], limit).strip()
+            setattr(workshop, name, value)
+            changed[name] = value
+    if "settings" in changes:
+        current = settings_dict(workshop)
+        if not isinstance(changes["settings"], dict):
+            raise ServiceError("invalid")
+        _refuse_unavailable(changes["settings"])
+        options = _settings({**current, **changes["settings"]}, workshop.max_input_length)
+        for name, value in options.items():
+            setattr(workshop, name, value)
+        changed["settings"] = options
+    if changed:
+        uow.record("workshop.updated", changed)
+
+
+def save_settings(
+    workshop_id: int, changes: dict, question: str = "", offered: set[int] | None = None, actor: str = ""
+) -> Workshop:
+    """The dashboard's settings form in one transaction: the changes, the themes offered, a new question.
+
+    All or nothing: a refused question leaves the settings unchanged too. The
+    question is asked only when it differs from the active one; offered=None
+    leaves every theme's offer as it is.
+    """
+    question = question.strip()
+    with write(actor) as uow:
+        workshop = uow.lock(workshop_id)
+        change_workshop(uow, workshop, changes)
+        if offered is not None:
+            for theme in board_themes(uow.session, workshop.id):
+                change_theme(uow, theme.id, {"offered": theme.id in offered})
+        active = next((p.text for p in prompts(uow.session, workshop.id) if p.active), "")
+        if question and question != active:
+            append_prompt(uow, check_prompt_text(question), activate=True)
+    return workshop
+
+
+PROJECTOR_VIEWS = ("collect", "themes", "counts")
+# Seconds per projector page a facilitator can choose; 0 lets the projector pace itself.
+PROJECTOR_PAGE_SECONDS = (0, 8, 12, 20, 30, 60)
+_KEEP = object()
+
+
+def _spotlight(uow, workshop: Workshop, spotlight) -> str:
+    """Check a spotlight ({"input_id"}, {"theme_id"} or None) against the workshop; the stored form."""
+    if spotlight is None:
+        return ""
+    if not isinstance(spotlight, dict) or len(spotlight) != 1:
+        raise ServiceError("invalid")
+    (key, ident), = spotlight.items()
+    if key not in ("input_id", "theme_id") or not isinstance(ident, int) or isinstance(ident, bool):
+        raise ServiceError("invalid")
+    model = Input if key == "input_id" else Theme
+    row = uow.session.get(model, ident)
+    # A hidden input is off the projector, so it cannot be put in the spotlight either.
+    if row is None or row.workshop_id != workshop.id or (model is Input and row.hidden):
+        raise ServiceError("not_found")
+    return f"{key[:-3]}:{ident}"
+
+
+def set_projector_view(
+    workshop_id: int, view: str | None = None, actor: str = "", *, spotlight=_KEEP, page_seconds=None, paused=None
+) -> Workshop:
+    """Set what the projector shows: collecting or themes, a spotlight over it, and the paging pace.
+
+    One projector.view event carries the whole new state, so a projector that
+    reconnects (snapshot) or catches up (events) shows the same thing.
+    """
+    if view is not None and view not in PROJECTOR_VIEWS:
+        raise ServiceError("invalid")
+    if page_seconds is not None and (isinstance(page_seconds, bool) or page_seconds not in PROJECTOR_PAGE_SECONDS):
+        raise ServiceError("invalid")
+    if paused is not None and not isinstance(paused, bool):
         raise ServiceError("invalid")
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
-        if workshop.projector_view != view:
+        before = projector_state(workshop)
+        if view is not None:
             workshop.projector_view = view
-            uow.record("projector.view", {"view": view})
+            # Switching the view is also the way back from a spotlight.
+            if spotlight is _KEEP:
+                spotlight = None
+        if spotlight is not _KEEP:
+            workshop.projector_spotlight = _spotlight(uow, workshop, spotlight)
+        if page_seconds is not None:
+            workshop.projector_page_seconds = page_seconds
+        if paused is not None:
+            workshop.projector_paused = paused
+        after = projector_state(workshop)
+        if after != before:
+            uow.record("projector.view", after)
     return workshop
 
 
@@ -256,8 +341,12 @@ def regenerate_projector_secret(workshop_id: int, actor: str = "") -> Workshop:
     return workshop
 
 
-def add_co_facilitator(workshop_id: int, email: str, actor: str = "") -> User:
-    """Share a workshop with another facilitator account."""
+def add_co_facilitator(workshop_id: int, email: object, actor: str = "") -> User | None:
+    """Share a workshop with another facilitator account; None if there is no such account.
+
+    The caller answers both cases alike, so the form tells nobody whether an
+    account exists.
+    """
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
         well_formed = isinstance(email, str) and len(email) <= 254 and email.isprintable()
@@ -265,7 +354,7 @@ def add_co_facilitator(workshop_id: int, email: str, actor: str = "") -> User:
             select(User).where(User.email == email.strip().lower())
         ).scalar_one_or_none() if well_formed else None
         if user is None:
-            raise ServiceError("unknown_account")
+            return None
         exists = uow.session.get(CoFacilitator, (workshop.id, user.id))
         if exists is None and user.id != workshop.owner_id:
             uow.session.add(CoFacilitator(workshop_id=workshop.id, user_id=user.id))
@@ -273,19 +362,19 @@ def add_co_facilitator(workshop_id: int, email: str, actor: str = "") -> User:
     return user
 
 
-def set_active_prompt(workshop_id: int, text: str, actor: str = "") -> Prompt:
-    """Ask a new question: add it as a prompt and make it the active one."""
-    text = check_text(text, 1000).strip()
-    if not text:
-        raise ServiceError("empty")
+def remove_co_facilitator(workshop_id: int, user_id: object, actor: str = "") -> None:
+    """Stop sharing a workshop with a co-facilitator (their open walls are ended on publish)."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise ServiceError("invalid")
     with write(actor) as uow:
         workshop = uow.lock(workshop_id)
-        s = uow.session
-        prompts = s.execute(select(Prompt).where(Prompt.workshop_id == workshop.id)).scalars().all()
-        for p in prompts:
-            p.active = False
-        prompt = Prompt(workshop_id=workshop.id, text=text, position=len(prompts), active=True)
-        s.add(prompt)
-        s.flush()
-        uow.record("prompt.created", prompt_dict(prompt))
-    return prompt
+        row = uow.session.get(CoFacilitator, (workshop.id, user_id))
+        if row is None:
+            raise ServiceError("not_found")
+        uow.session.delete(row)
+        uow.record("workshop.co_facilitator_removed", {"user_id": user_id})
+
+
+def set_active_prompt(workshop_id: int, text: str, actor: str = "") -> Prompt:
+    """Ask a new question: add it as the last prompt and make it the active one."""
+    return add_prompt(workshop_id, text, activate=True, actor=actor)

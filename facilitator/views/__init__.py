@@ -1,5 +1,8 @@
 """Server-rendered pages, one blueprint per audience."""
 
-from . import account, admin, dashboard, participant, privacy, projector
+from . import account, admin, api, counts, dashboard, exports, participant, phone_votes, privacy, projector, timer, votes
 
-blueprints = [account.bp, admin.bp, dashboard.bp, participant.bp, privacy.bp, projector.bp]
+blueprints = [
+    api.bp, exports.bp, account.bp, admin.bp, counts.bp, dashboard.bp, participant.bp, phone_votes.bp,
+    privacy.bp, projector.bp, timer.bp, votes.bp,
+]

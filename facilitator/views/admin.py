@@ -7,7 +7,6 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from .. import services
 from ..auth import admin_required
 from ..errors import ServiceError
-from ..realtime import disconnect_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,6 +44,4 @@ def set_active(user_id: int):
     """Deactivate (active=0) or reactivate (active=1) an account."""
     active = request.form.get("active") == "1"
     services.set_user_active(user_id, active, by_user_id=g.user.id)
-    if not active:
-        disconnect_user(user_id)
     return redirect(url_for("admin.users"))

@@ -13,23 +13,15 @@ from ..db import session as db
 from ..errors import ServiceError
 from ..links import join_url, projector_url, public_base
 from ..models import Workshop
-from ..queries import active_prompt, can_facilitate, workshops_for
-from ..services.workshops import MAX_INPUT_LENGTH_CEILING
+from ..queries import active_prompt, board, co_facilitators, owns, workshops_for
+from ..services.prompts import answered_counts, prompts as prompts_of
+from ..services.paper import DEFAULT_SOURCE
+from ..services.workshops import MAX_INPUT_LENGTH_CEILING, PROJECTOR_PAGE_SECONDS
+from .common import actor, facilitated, owned
 
 bp = Blueprint("dashboard", __name__)
 # When the accessibility statement was last checked against the tests it describes.
 STATEMENT_REVIEWED = date(2026, 11, 27)
-
-
-def _workshop(workshop_id: int) -> Workshop:
-    workshop = db().get(Workshop, workshop_id)
-    if workshop is None or not can_facilitate(db(), g.user, workshop):
-        raise ServiceError("not_found")
-    return workshop
-
-
-def _actor() -> str:
-    return f"user:{g.user.id}"
 
 
 @bp.get("/")
@@ -96,7 +88,7 @@ def create():
             settings={"max_input_length": max_length, "named_inputs": form.get("named_inputs") == "on"},
             place=form.get("place", ""),
             held_on=form.get("held_on", ""),
-            actor=_actor(),
+            actor=actor(),
         )
     except ServiceError as error:
         return _list_page(form, error.message(), error.status)
@@ -107,7 +99,7 @@ def create():
 @login_required
 def workshop(workshop_id: int):
     """One workshop: QR code, status controls, links to wall and projector, settings."""
-    return _workshop_page(_workshop(workshop_id))
+    return _workshop_page(facilitated(workshop_id))
 
 
 def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_error: str | None = None, status: int = 200):
@@ -121,13 +113,17 @@ def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_erro
             "language": w.language,
             "max_input_length": w.max_input_length,
             "named_inputs": w.named_inputs,
+            "participants_choose_theme": w.participants_choose_theme,
             "place": w.place,
             "held_on": w.held_on,
         }
+    answers = answered_counts(db(), w.id)
     page = render_template(
         "dashboard/workshop.html",
         workshop=w,
         prompt=prompt,
+        questions=[(p, answers.get(p.id, 0)) for p in prompts_of(db(), w.id)],
+        themes=board(db(), w)[0],
         join_url=join_url(w),
         projector_url=projector_url(w),
         base=base,
@@ -135,6 +131,9 @@ def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_erro
         settings=settings_form,
         settings_error=settings_error,
         saved=request.args.get("saved") == "1",
+        shared=request.args.get("shared"),
+        owner=owns(g.user, w),
+        co_facilitators=co_facilitators(db(), w),
         max_length_ceiling=MAX_INPUT_LENGTH_CEILING,
     )
     return page, status
@@ -143,8 +142,8 @@ def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_erro
 @bp.post("/workshops/<int:workshop_id>/settings")
 @login_required
 def settings(workshop_id: int):
-    """Change title, description, question, language, length limit, names, place and date."""
-    w = _workshop(workshop_id)
+    """Change title, description, question, language, length limit, names, theme choice, place and date."""
+    w = facilitated(workshop_id)
     form = request.form
     try:
         max_length = int(form.get("max_input_length", ""))
@@ -156,18 +155,29 @@ def settings(workshop_id: int):
         "language": form.get("language", ""),
         "place": form.get("place", ""),
         "held_on": form.get("held_on", ""),
-        "settings": {"max_input_length": max_length, "named_inputs": form.get("named_inputs") == "on"},
+        "settings": {
+            "max_input_length": max_length,
+            "named_inputs": form.get("named_inputs") == "on",
+            "participants_choose_theme": form.get("participants_choose_theme") == "on",
+        },
     }
-    shown = {**form.to_dict(), "named_inputs": form.get("named_inputs") == "on"}
+    shown = {
+        **form.to_dict(),
+        "named_inputs": form.get("named_inputs") == "on",
+        "participants_choose_theme": form.get("participants_choose_theme") == "on",
+    }
+    offered = {int(i) for i in form.getlist("offered") if i.isdigit() and len(i) < 12}
     try:
-        services.update_workshop(w.id, changes, actor=_actor())
-        question = form.get("prompt", "").strip()
-        current = active_prompt(db(), w)
-        if question and question != (current.text if current else ""):
-            services.set_active_prompt(w.id, question, actor=_actor())
+        services.save_settings(
+            w.id,
+            changes,
+            question=form.get("prompt", ""),
+            offered=offered if form.get("offer_form") == "1" else None,
+            actor=actor(),
+        )
     except ServiceError as error:
         db().expire_all()
-        return _workshop_page(_workshop(workshop_id), shown, error.message(), error.status)
+        return _workshop_page(facilitated(workshop_id), shown, error.message(), error.status)
     return redirect(url_for("dashboard.workshop", workshop_id=w.id, saved=1) + "#settings-heading")
 
 
@@ -175,9 +185,9 @@ def settings(workshop_id: int):
 @login_required
 def duplicate(workshop_id: int):
     """Copy a workshop's settings, questions and themes into a new draft without inputs."""
-    w = _workshop(workshop_id)
+    w = facilitated(workshop_id)
     title = _("%(title)s (copy)", title=w.title)[:200]
-    copy = services.duplicate_workshop(w.id, g.user.id, title=title, actor=_actor())
+    copy = services.duplicate_workshop(w.id, g.user.id, title=title, actor=actor())
     return redirect(url_for("dashboard.workshop", workshop_id=copy.id))
 
 
@@ -185,9 +195,9 @@ def duplicate(workshop_id: int):
 @login_required
 def archive(workshop_id: int):
     """Archive a workshop (input stays closed) or bring it back as closed."""
-    w = _workshop(workshop_id)
+    w = facilitated(workshop_id)
     restore = request.form.get("restore") == "1"
-    services.set_status(w.id, "closed" if restore else "archived", actor=_actor())
+    services.set_status(w.id, "closed" if restore else "archived", actor=actor())
     if request.form.get("back") == "workshop":
         return redirect(url_for("dashboard.workshop", workshop_id=w.id))
     return redirect(url_for("dashboard.workshops", done="restored" if restore else "archived"))
@@ -197,41 +207,94 @@ def archive(workshop_id: int):
 @login_required
 def status(workshop_id: int):
     """Open, pause or close input from the plain form."""
-    w = _workshop(workshop_id)
-    services.set_status(w.id, request.form.get("status", ""), actor=_actor())
+    w = facilitated(workshop_id)
+    services.set_status(w.id, request.form.get("status", ""), actor=actor())
     return redirect(url_for("dashboard.workshop", workshop_id=w.id))
 
 
-@bp.post("/workshops/<int:workshop_id>/prompt")
+def _to_questions(w: Workshop):
+    return redirect(url_for("dashboard.workshop", workshop_id=w.id) + "#questions-heading")
+
+
+@bp.post("/workshops/<int:workshop_id>/prompts")
 @login_required
-def prompt(workshop_id: int):
-    """Ask a new question from the plain form."""
-    w = _workshop(workshop_id)
-    services.set_active_prompt(w.id, request.form.get("text", ""), actor=_actor())
-    return redirect(url_for("dashboard.workshop", workshop_id=w.id))
+def add_prompt(workshop_id: int):
+    """Add a question from the plain form: asked now, or kept for later."""
+    w = facilitated(workshop_id)
+    services.add_prompt(w.id, request.form.get("text", ""), activate=request.form.get("activate") != "0", actor=actor())
+    return _to_questions(w)
+
+
+@bp.post("/workshops/<int:workshop_id>/prompts/<int:prompt_id>/activate")
+@login_required
+def activate_prompt(workshop_id: int, prompt_id: int):
+    """Ask this question now."""
+    w = facilitated(workshop_id)
+    services.activate_prompt(w.id, prompt_id, actor=actor())
+    return _to_questions(w)
+
+
+@bp.post("/workshops/<int:workshop_id>/prompts/<int:prompt_id>/move")
+@login_required
+def move_prompt(workshop_id: int, prompt_id: int):
+    """Move a question one place up or down."""
+    w = facilitated(workshop_id)
+    order = [p.id for p in prompts_of(db(), w.id)]
+    if prompt_id not in order:
+        raise ServiceError("not_found")
+    step = -1 if request.form.get("direction") == "up" else 1
+    services.update_prompt(w.id, prompt_id, {"position": max(0, order.index(prompt_id) + step)}, actor=actor())
+    return _to_questions(w)
+
+
+@bp.post("/workshops/<int:workshop_id>/prompts/<int:prompt_id>/edit")
+@login_required
+def edit_prompt(workshop_id: int, prompt_id: int):
+    """Change a question no input has answered yet."""
+    w = facilitated(workshop_id)
+    services.update_prompt(w.id, prompt_id, {"text": request.form.get("text", "")}, actor=actor())
+    return _to_questions(w)
+
+
+@bp.post("/workshops/<int:workshop_id>/prompts/<int:prompt_id>/delete")
+@login_required
+def delete_prompt(workshop_id: int, prompt_id: int):
+    """Delete a question no input has answered."""
+    w = facilitated(workshop_id)
+    services.delete_prompt(w.id, prompt_id, actor=actor())
+    return _to_questions(w)
 
 
 @bp.post("/workshops/<int:workshop_id>/co-facilitators")
 @login_required
 def co_facilitator(workshop_id: int):
-    """Share the workshop with another facilitator."""
-    w = _workshop(workshop_id)
-    services.add_co_facilitator(w.id, request.form.get("email", ""), actor=_actor())
-    return redirect(url_for("dashboard.workshop", workshop_id=w.id))
+    """Share the workshop with another facilitator (owner only); the answer is the same whether the account exists or not."""
+    w = owned(workshop_id)
+    services.add_co_facilitator(w.id, request.form.get("email", ""), actor=actor())
+    return redirect(url_for("dashboard.workshop", workshop_id=w.id, shared="added") + "#co-heading")
+
+
+@bp.post("/workshops/<int:workshop_id>/co-facilitators/<int:user_id>/remove")
+@login_required
+def remove_co_facilitator(workshop_id: int, user_id: int):
+    """Stop sharing the workshop with one co-facilitator (owner only)."""
+    w = owned(workshop_id)
+    services.remove_co_facilitator(w.id, user_id, actor=actor())
+    return redirect(url_for("dashboard.workshop", workshop_id=w.id, shared="removed") + "#co-heading")
 
 
 @bp.get("/workshops/<int:workshop_id>/qr.svg")
 @login_required
 def qr_svg(workshop_id: int):
     """The join QR code for screens."""
-    return Response(qr.svg(join_url(_workshop(workshop_id))), mimetype="image/svg+xml")
+    return Response(qr.svg(join_url(facilitated(workshop_id))), mimetype="image/svg+xml")
 
 
 @bp.get("/workshops/<int:workshop_id>/qr.png")
 @login_required
 def qr_png(workshop_id: int):
     """The join QR code as a PNG download for print."""
-    w = _workshop(workshop_id)
+    w = facilitated(workshop_id)
     headers = {"Content-Disposition": f'attachment; filename="join-{w.join_code}.png"'}
     return Response(qr.png(join_url(w)), mimetype="image/png", headers=headers)
 
@@ -240,7 +303,7 @@ def qr_png(workshop_id: int):
 @login_required
 def print_qr(workshop_id: int):
     """A printable page with the QR code and join code in large type."""
-    w = _workshop(workshop_id)
+    w = facilitated(workshop_id)
     return render_template("dashboard/print.html", workshop=w, join_url=join_url(w))
 
 
@@ -248,5 +311,12 @@ def print_qr(workshop_id: int):
 @login_required
 def wall(workshop_id: int):
     """The live wall; its script loads the board and listens for events."""
-    w = _workshop(workshop_id)
-    return render_template("facilitate/wall.html", workshop=w, join_url=join_url(w), projector_url=projector_url(w))
+    w = facilitated(workshop_id)
+    return render_template(
+        "facilitate/wall.html",
+        workshop=w,
+        join_url=join_url(w),
+        projector_url=projector_url(w),
+        paper_source=DEFAULT_SOURCE.get(w.language, DEFAULT_SOURCE["da"]),
+        page_seconds=PROJECTOR_PAGE_SECONDS,
+    )

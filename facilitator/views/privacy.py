@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from .. import services
 from ..auth import login_required
 from ..db import session as db
 from ..errors import ServiceError
 from ..models import Workshop
-from ..queries import can_facilitate
+from .common import actor, facilitated, owned
 
 bp = Blueprint("privacy", __name__)
 
@@ -26,20 +26,6 @@ def page():
     )
 
 
-def _workshop(workshop_id: int) -> Workshop:
-    workshop = db().get(Workshop, workshop_id)
-    if workshop is None or not can_facilitate(db(), g.user, workshop):
-        raise ServiceError("not_found")
-    return workshop
-
-
-def _owned(workshop_id: int) -> Workshop:
-    workshop = _workshop(workshop_id)
-    if workshop.owner_id != g.user.id:
-        raise ServiceError("owner_only")
-    return workshop
-
-
 def _back(workshop: Workshop):
     return redirect(url_for("dashboard.workshop", workshop_id=workshop.id) + "#privacy-heading")
 
@@ -48,20 +34,20 @@ def _back(workshop: Workshop):
 @login_required
 def lock(workshop_id: int):
     """Lock (locked=1) or unlock (locked=0) the workshop against phones that have not joined yet."""
-    workshop = _workshop(workshop_id)
+    workshop = facilitated(workshop_id)
     locked = request.form.get("locked") == "1"
-    services.update_workshop(workshop.id, {"settings": {"locked": locked}}, actor=f"user:{g.user.id}")
+    services.update_workshop(workshop.id, {"settings": {"locked": locked}}, actor=actor())
     return _back(workshop)
 
 
 @bp.post("/workshops/<int:workshop_id>/retention")
 @login_required
 def retention(workshop_id: int):
-    """Set after how many days from closing the inputs are deleted."""
-    workshop = _workshop(workshop_id)
+    """Set after how many days from closing the inputs are deleted (owner only: 0 and close deletes them)."""
+    workshop = owned(workshop_id)
     raw = request.form.get("retention_days", "")
     days = int(raw) if raw.isdigit() and len(raw) <= 5 else -1
-    services.update_workshop(workshop.id, {"settings": {"retention_days": days}}, actor=f"user:{g.user.id}")
+    services.update_workshop(workshop.id, {"settings": {"retention_days": days}}, actor=actor())
     return _back(workshop)
 
 
@@ -69,7 +55,7 @@ def retention(workshop_id: int):
 @login_required
 def confirm_delete(workshop_id: int):
     """The confirmation page: export first, then delete (owner only)."""
-    workshop = _owned(workshop_id)
+    workshop = owned(workshop_id)
     return render_template("account/delete_workshop.html", workshop=workshop, error=None)
 
 
@@ -77,12 +63,12 @@ def confirm_delete(workshop_id: int):
 @login_required
 def delete(workshop_id: int):
     """Delete the workshop and all its inputs at once, after the box is ticked (owner only)."""
-    workshop = _owned(workshop_id)
+    workshop = owned(workshop_id)
     if request.form.get("confirm") != "yes":
         error = ServiceError("confirm")
         page = render_template("account/delete_workshop.html", workshop=workshop, error=error.message())
         return page, error.status
     # End this request's read transaction first: it would keep the deleted pages alive in SQLite's log.
     db().close()
-    services.delete_workshop(workshop.id, actor=f"user:{g.user.id}")
+    services.delete_workshop(workshop.id, actor=actor())
     return redirect(url_for("dashboard.workshops", deleted=1))

@@ -1,6 +1,11 @@
 // The board as the server's events describe it, applied strictly in seq order.
 // Walls and projectors share it, so two screens at the same seq show the same board.
 
+/** What the projector shows: {view, spotlight: null|{input_id}|{theme_id}, page_seconds, paused}. */
+export function projectorState(workshop) {
+  return { view: workshop.projector_view || "collect", spotlight: null, page_seconds: 0, paused: false, ...(workshop.projector || {}) };
+}
+
 export class Board {
   constructor() {
     this.seq = 0;
@@ -37,6 +42,16 @@ export class Board {
     }
   }
 
+  orderPrompts(ids) {
+    const byId = new Map(this.prompts.map((p) => [p.id, p]));
+    this.prompts = ids.map((id) => byId.get(id)).filter(Boolean);
+  }
+
+  /** The 1-based number of a question in the workshop's order (0 if unknown). */
+  promptNumber(id) {
+    return this.prompts.findIndex((p) => p.id === id) + 1;
+  }
+
   orderThemes(ids) {
     const byId = new Map(this.themes.map((t) => [t.id, t]));
     this.themes = ids.map((id) => byId.get(id)).filter(Boolean);
@@ -58,11 +73,26 @@ export class Board {
         Object.assign(this.workshop, d);
         break;
       case "projector.view":
-        this.workshop.projector_view = d.view;
+        // Older events carry only the view; newer ones the whole state (spotlight, pace).
+        this.workshop.projector = { ...projectorState(this.workshop), ...d };
+        this.workshop.projector_view = this.workshop.projector.view;
         break;
       case "prompt.created":
-        this.prompts.forEach((p) => (p.active = false));
-        this.prompts.push(d);
+        if (d.active) this.prompts.forEach((p) => (p.active = false));
+        if (!this.prompts.some((p) => p.id === d.id)) this.prompts.push({ ...d });
+        break;
+      case "prompt.updated": {
+        const prompt = this.prompts.find((p) => p.id === d.prompt_id);
+        if (prompt && "text" in d) prompt.text = d.text;
+        if (d.prompt_order) this.orderPrompts(d.prompt_order);
+        break;
+      }
+      case "prompt.deleted":
+        this.prompts = this.prompts.filter((p) => p.id !== d.prompt_id);
+        this.orderPrompts(d.prompt_order);
+        break;
+      case "prompt.activated":
+        this.prompts.forEach((p) => (p.active = p.id === d.prompt_id));
         break;
       case "theme.created":
         if (!this.theme(d.id)) this.themes.push({ ...d, input_ids: [...(d.input_ids || [])] });
@@ -90,8 +120,12 @@ export class Board {
       }
       case "input.created":
         if (!this.inputs.has(d.id)) {
-          this.inputs.set(d.id, d);
-          if (!this.unsorted.includes(d.id)) this.unsorted.push(d.id);
+          // A participant may have chosen a theme: the input goes to its end (else to Unsorted).
+          const theme = d.theme_id === null || d.theme_id === undefined ? null : this.theme(d.theme_id);
+          const input = theme ? d : { ...d, theme_id: null };
+          this.inputs.set(d.id, input);
+          const column = theme ? theme.input_ids : this.unsorted;
+          if (!column.includes(d.id)) column.push(d.id);
         }
         break;
       case "input.moved":
@@ -122,12 +156,19 @@ export class Board {
 // What an applied event changed, so a view redraws only that: `columns` lists
 // the columns (theme id, null for Unsorted) whose cards changed, `structure`
 // says the set, order or titles of the columns changed, `hidden` that the
-// hidden inputs changed, `summaries` the themes whose summary changed.
+// hidden inputs changed, `summaries` the themes whose summary changed,
+// `prompts` that the questions changed.
 export function touched(event, board) {
   const d = event.data || {};
   switch (event.type) {
     case "input.created":
-      return { columns: [null] };
+      return { columns: [board.inputs.get(d.id)?.theme_id ?? null] };
+    case "prompt.created":
+    case "prompt.updated":
+    case "prompt.deleted":
+    case "prompt.activated":
+      // Cards show their question's number: renumbering touches every card.
+      return { structure: true, prompts: true };
     case "input.moved":
       return { columns: "from_order" in d ? [d.from_theme_id ?? null, d.theme_id ?? null] : [d.theme_id ?? null] };
     case "input.hidden":
@@ -151,12 +192,13 @@ export function touched(event, board) {
 
 // Merge several touched() answers into one redraw.
 export function mergeTouched(list) {
-  const out = { columns: new Set(), structure: false, hidden: false, summaries: new Set() };
+  const out = { columns: new Set(), structure: false, hidden: false, summaries: new Set(), prompts: false };
   for (const t of list) {
     for (const c of t.columns || []) out.columns.add(c);
     for (const s of t.summaries || []) out.summaries.add(s);
     out.structure ||= !!t.structure;
     out.hidden ||= !!t.hidden;
+    out.prompts ||= !!t.prompts;
   }
   return out;
 }

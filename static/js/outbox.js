@@ -55,8 +55,16 @@ export class Outbox {
     write(`outbox:${this.code}`, items);
   }
 
-  add(text, authorName) {
-    const item = { client_key: clientKey(), text, author_name: authorName || "", state: "waiting", created: Date.now() };
+  // themeId: the participant's chosen theme (null: none); kept with the input until it is sent.
+  add(text, authorName, themeId = null) {
+    const item = {
+      client_key: clientKey(),
+      text,
+      author_name: authorName || "",
+      theme_id: themeId ?? null,
+      state: "waiting",
+      created: Date.now(),
+    };
     this.save([...this.items(), item]);
     return item;
   }
@@ -209,7 +217,9 @@ export class Sender {
       this.onChange();
       return "next";
     }
-    if (error && response.status === 429) {
+    // Too fast (429), or the server cannot store right now (503: its database is away or
+    // full): not stored; wait as long as it asks, saying why in its words.
+    if (error && (response.status === 429 || response.status === 503)) {
       const seconds = Number(response.headers.get("Retry-After")) || Number(error.retry_after) || 10;
       return this.later(item, error.message, seconds * 1000 + Math.random() * 2000);
     }
@@ -247,7 +257,12 @@ export class Sender {
       const response = await fetch(this.url, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ text: item.text, client_key: item.client_key, author_name: item.author_name }),
+        body: JSON.stringify({
+          text: item.text,
+          client_key: item.client_key,
+          author_name: item.author_name,
+          theme_id: item.theme_id ?? null,
+        }),
         credentials: "same-origin",
         cache: "no-store",
         signal: controller.signal,

@@ -1,5 +1,6 @@
 // The phone page: queue each input in the outbox, let the Sender deliver it,
-// show each input's state, and follow the workshop's open/closed state live.
+// show each input's state, and follow the workshop's open/closed state, its
+// question and the themes it offers live.
 import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
 import { Outbox, Sender } from "./outbox.js";
 
@@ -13,9 +14,13 @@ const nameInput = document.getElementById("author_name");
 const list = document.getElementById("receipts");
 const empty = document.getElementById("receipts-empty");
 const liveError = document.getElementById("live-error");
+const livePaused = document.getElementById("live-paused");
 const banner = document.getElementById("status-banner");
 const counter = document.getElementById("counter");
 const template = document.getElementById("receipt-template");
+const themeChoice = document.getElementById("theme-choice");
+const themeOptions = document.getElementById("theme-options");
+const themeTemplate = document.getElementById("theme-option-template");
 
 let status = root.dataset.status;
 let countdown = null;
@@ -136,6 +141,44 @@ function setStatus(next) {
   if (opened) sender.kick(Math.random() * 1000);
 }
 
+/** The chosen theme's id, or null for "No theme". */
+function chosenTheme() {
+  const checked = themeOptions.querySelector("input[name=theme_id]:checked");
+  return checked && checked.value ? Number(checked.value) : null;
+}
+
+function themeOption(value, title, checked) {
+  const label = themeTemplate.content.firstElementChild.cloneNode(true);
+  const radio = label.querySelector("input");
+  radio.value = value;
+  radio.checked = checked;
+  label.querySelector(".theme-option-title").textContent = title;
+  return label;
+}
+
+let themesKey = null;
+
+/** Show the themes the workshop offers now ("No theme" first); a choice that went away falls back to it. */
+function setThemes(themes) {
+  const key = JSON.stringify(themes);
+  if (key === themesKey) return;
+  themesKey = key;
+  const chosen = chosenTheme();
+  const keep = themes.some((t) => t.id === chosen) ? chosen : null;
+  const hadFocus = themeOptions.contains(document.activeElement);
+  themeOptions.replaceChildren(
+    themeOption("", msg("noTheme"), keep === null),
+    ...themes.map((t) => themeOption(String(t.id), t.title, t.id === keep)),
+  );
+  themeChoice.hidden = themes.length === 0;
+  if (hadFocus) themeOptions.querySelector("input:checked")?.focus();
+}
+
+function resetTheme() {
+  const none = themeOptions.querySelector("input[name=theme_id][value='']");
+  if (none) none.checked = true;
+}
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = textarea.value;
@@ -147,8 +190,9 @@ form.addEventListener("submit", (event) => {
     return;
   }
   // Anything else goes through the outbox: the server's refusal says why, in the workshop's language.
-  outbox.add(text, nameInput ? nameInput.value : "");
+  outbox.add(text, nameInput ? nameInput.value : "", chosenTheme());
   textarea.value = "";
+  resetTheme();
   outbox.saveDraft("");
   showError("");
   showCounter();
@@ -176,16 +220,48 @@ window.addEventListener("storage", (event) => {
   if (event.key && event.key.endsWith(`:${code}`) && !event.key.includes(":draft:")) render();
 });
 
-socket.on("state", (state) => {
+socket.on("state", applyState);
+// After a server restart every phone reconnects: spread their sends out as well.
+socket.on("connect", () => {
+  livePaused.hidden = true;
+  sender.kick(500 + Math.random() * 2000);
+});
+
+// A full server turns the socket away at once ("live_full"): inputs still go over HTTP
+// (the Sender treats a page without a socket as open), the page says live updates are
+// paused, reads the workshop's state over HTTP, and asks for a socket again later,
+// each phone at its own moment so a full room does not come back at once.
+const PAUSED_RETRY_MS = 60000;
+
+function applyState(state) {
+  // The vote module (phone-votes.js) follows the same state.
+  root.dispatchEvent(new CustomEvent("phone-state", { detail: state }));
   if (state.max_input_length) {
     root.dataset.max = state.max_input_length;
     showCounter();
   }
-  if (state.prompt) document.getElementById("prompt").textContent = state.prompt.text;
+  document.getElementById("prompt").textContent = state.prompt ? state.prompt.text : root.dataset.description || "";
+  if (Array.isArray(state.themes)) setThemes(state.themes);
   setStatus(state.status);
+}
+
+async function readStateOverHttp() {
+  try {
+    const answer = await fetch(`/api/v1/join/${encodeURIComponent(code)}`, { headers: { Accept: "application/json" } });
+    if (answer.ok) applyState(await answer.json());
+  } catch {
+    // Offline: the outbox says so when it tries to send; the next retry reads the state again.
+  }
+}
+
+socket.on("connect_error", (error) => {
+  if (!error.data || error.data.code !== "live_full") return; // other failures: socket.io retries itself
+  livePaused.textContent = msg("livePaused");
+  livePaused.hidden = false;
+  readStateOverHttp();
+  sender.kick(Math.random() * 2000);
+  setTimeout(() => socket.connect(), PAUSED_RETRY_MS * (0.5 + Math.random()));
 });
-// After a server restart every phone reconnects: spread their sends out as well.
-socket.on("connect", () => sender.kick(500 + Math.random() * 2000));
 
 outbox.resetSending();
 if (!textarea.value) textarea.value = outbox.draft();

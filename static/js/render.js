@@ -4,6 +4,46 @@
 // card element is made once per input and then only moved, so focus, scroll
 // and a 500-card wall survive a stream of events.
 
+/**
+ * Clock times in a workshop's language, with the facilitator's regional variant of it
+ * when the browser has one ("06.52" in Danish, "06:52" for en-GB, "6:52 AM" for en-US).
+ */
+export function timeFormat(language) {
+  const lang = language || document.documentElement.lang || undefined;
+  const regional = lang && (navigator.languages || []).find((l) => l.split("-")[0].toLowerCase() === lang);
+  return new Intl.DateTimeFormat(regional || lang, { hour: "2-digit", minute: "2-digit" });
+}
+
+/**
+ * Put `text` into `el` as text nodes, with a line-break opportunity (<wbr>) after each
+ * slash between letters: "toiletter/omklædningsrum" may wrap after the slash instead of
+ * overflowing or breaking inside a word. The element's textContent is exactly `text`.
+ */
+export function breakableText(el, text) {
+  const parts = text.split(/(?<=\p{L}\/)(?=\p{L})/u);
+  const nodes = [];
+  parts.forEach((part, index) => {
+    if (index) nodes.push(document.createElement("wbr"));
+    nodes.push(document.createTextNode(part));
+  });
+  el.replaceChildren(...nodes);
+}
+
+/** A card atom cloned from its <template> and filled with textContent only. */
+export function newCard(template, input, format) {
+  const el = template.content.firstElementChild.cloneNode(true);
+  el.dataset.id = input.id;
+  breakableText(el.querySelector(".card-text"), input.text);
+  const time = el.querySelector(".card-time");
+  if (input.received_at) {
+    time.dateTime = input.received_at;
+    time.textContent = format.format(new Date(input.received_at));
+  }
+  const author = el.querySelector(".card-author");
+  if (author) author.textContent = input.author_name || "";
+  return el;
+}
+
 export class BoardView {
   constructor(container, board, options) {
     this.container = container;
@@ -25,7 +65,7 @@ export class BoardView {
     this.hiddenContainer = options.hiddenContainer || null;
     this.cards = new Map();
     this.columns = new Map();
-    this.timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+    this.timeFormat = timeFormat(options.language);
   }
 
   columnKey(themeId) {
@@ -40,16 +80,7 @@ export class BoardView {
   card(input) {
     let el = this.cards.get(input.id);
     if (!el) {
-      el = this.cardTemplate.content.firstElementChild.cloneNode(true);
-      el.dataset.id = input.id;
-      el.querySelector(".card-text").textContent = input.text;
-      const time = el.querySelector(".card-time");
-      if (input.received_at) {
-        time.dateTime = input.received_at;
-        time.textContent = this.timeFormat.format(new Date(input.received_at));
-      }
-      const author = el.querySelector(".card-author");
-      if (author) author.textContent = input.author_name || "";
+      el = newCard(this.cardTemplate, input, this.timeFormat);
       this.cards.set(input.id, el);
     }
     const hidden = this.isHidden(input);

@@ -20,7 +20,9 @@ export function createApi({ workshopId, csrf, errorBox, msg }) {
       headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
       credentials: "same-origin",
     };
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      options.body = body; // a file upload: the browser sets the multipart boundary
+    } else if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }

@@ -95,7 +95,7 @@ export class Moves {
    * Move an input to a column (null: Unsorted) at a full-order index; resolve
    * to true if the server took it. Redraws at once, before the answer.
    */
-  async move(id, themeId, index, { undoable = true } = {}) {
+  async move(id, themeId, index, { undoable = true, suggested = false } = {}) {
     themeId = themeId ?? null;
     const from = this.locate(id);
     const fromIndex = this.order(from).indexOf(id);
@@ -119,7 +119,9 @@ export class Moves {
     this.redraw({ columns: [from, themeId] });
     // One command at a time, in the order they were made: two quick Alt+Down
     // must reach the server in that order.
-    const sent = this.queue.then(() => this.api("POST", `/inputs/${id}/move`, { theme_id: themeId, index }));
+    // `suggested`: an accepted suggestion (wall-suggest.js); the server's event records it.
+    const body = suggested ? { theme_id: themeId, index, suggested: true } : { theme_id: themeId, index };
+    const sent = this.queue.then(() => this.api("POST", `/inputs/${id}/move`, body));
     this.queue = sent.catch(() => null);
     const answer = await sent;
     if (!answer) {

@@ -88,7 +88,7 @@ export class WallSearch {
 const input = document.getElementById("wall-search");
 if (input) {
   const root = document.getElementById("wall");
-  window.facilitatorWallSearch = new WallSearch({
+  new WallSearch({
     input,
     status: document.getElementById("wall-search-count"),
     containers: [document.getElementById("columns")],

@@ -1,4 +1,4 @@
-// Theme columns on the wall: create, rename in place, reorder, merge, delete.
+// Theme columns on the wall: create, rename in place, reorder, merge, delete, colour.
 // Each is one server command; the column changes when its event arrives.
 
 /** Ask a yes/no question in the page's <dialog>; resolves true for the OK button. */
@@ -62,6 +62,9 @@ export class Themes {
     el.querySelector(".column-left").disabled = index <= 0;
     el.querySelector(".column-right").disabled = index >= this.board.themes.length - 1;
     this.mergeOptions(el, theme);
+    const colour = el.querySelector(".column-colour");
+    if (document.activeElement !== colour) colour.value = theme.colour || "";
+    el.dataset.colour = theme.colour || "";
     this.summaries.decorate(el, theme);
   }
 
@@ -98,6 +101,9 @@ export class Themes {
     el.querySelector(".column-right").addEventListener("click", (event) => this.shift(id, 1, event.currentTarget));
     el.querySelector(".column-merge").addEventListener("click", () => this.merge(el, id));
     el.querySelector(".column-delete").addEventListener("click", () => this.remove(el, id));
+    el.querySelector(".column-colour").addEventListener("change", (event) => {
+      this.api("PATCH", `/themes/${id}`, { colour: event.currentTarget.value });
+    });
   }
 
   /** A removed column: stop its drag handling and its summary autosave. */

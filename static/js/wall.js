@@ -1,17 +1,28 @@
 // The facilitator's wall: the live board, and the commands that group it.
 // Modules: wall-moves (optimistic moves, undo), wall-dnd (SortableJS),
 // wall-keyboard (shortcuts, "Move to"), wall-themes (columns), wall-summary
-// (autosaved summaries), wall-hide (hide dialog, hidden drawer).
+// (autosaved summaries), wall-hide (hide dialog, hidden drawer), wall-questions
+// (the questions, each card's question, the question filter), wall-import (inputs from paper),
+// wall-projector (spotlight, page pace), wall-layout (compact cards, collapsed columns),
+// wall-suggest (near-duplicates, "more like this", theme hints).
 import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
 import { Board, BoardSync, mergeTouched, touched } from "./board.js";
+import { CountsChart } from "./counts.js";
 import { BoardView } from "./render.js";
 import { createApi, messages } from "./wall-api.js";
 import { DragAndDrop } from "./wall-dnd.js";
 import { Hiding } from "./wall-hide.js";
+import { PaperImport } from "./wall-import.js";
 import { Keyboard } from "./wall-keyboard.js";
+import { WallLayout } from "./wall-layout.js";
 import { Moves } from "./wall-moves.js";
+import { Questions } from "./wall-questions.js";
+import { ProjectorControls } from "./wall-projector.js";
+import { Suggestions } from "./wall-suggest.js";
 import { Summaries } from "./wall-summary.js";
 import { Themes } from "./wall-themes.js";
+import { WallVotes } from "./wall-votes.js";
+import { wallTimer } from "./wall-timer.js";
 import "./wall-search.js";
 
 const root = document.getElementById("wall");
@@ -52,6 +63,7 @@ function redraw(change = null) {
   const selection = active?.matches?.("textarea, input[type=text], input:not([type])") ? [active.selectionStart, active.selectionEnd] : null;
   themesKey = board.themes.map((t) => `${t.id}:${t.title}`).join("|");
   view.render(change);
+  questions.render();
   if (active && active !== document.body && active.isConnected && document.activeElement !== active) {
     active.focus({ preventScroll: true });
     if (selection) active.setSelectionRange(...selection);
@@ -71,6 +83,12 @@ const moves = new Moves({
 const dnd = new DragAndDrop({ moves });
 const summaries = new Summaries({ board, api, msg });
 const themes = new Themes({ board, api, msg, announce, dnd, summaries, moves });
+const questions = new Questions({ board, api, msg, announce, redraw: (change) => redraw(change) });
+// The import dialog shows its refusals (naming the row) inside itself.
+const importApi = createApi({ workshopId, csrf: root.dataset.csrf, errorBox: document.getElementById("import-error"), msg });
+new PaperImport({ api: importApi, msg, announce });
+const projector = new ProjectorControls({ root, board, api, msg, announce });
+const wallLayout = new WallLayout({ root, workshopId, msg });
 const hiding = new Hiding({ board, api, moves, redraw: (change) => redraw(change), msg, announce, focusCard });
 
 function columnTitle(themeId) {
@@ -96,10 +114,12 @@ const view = new BoardView(columnsEl, board, {
   unsortedLabel: msg("unsorted"),
   countLabel: msg("inputs"),
   countOne: msg("one-input"),
+  language: root.dataset.language,
   hiddenContainer: document.getElementById("hidden-list"),
   order: (themeId) => moves.order(themeId),
   isHidden: (input) => hiding.isHidden(input),
   decorateCard(el, input, hidden) {
+    questions.decorate(el, input);
     const select = el.querySelector(".card-move");
     const focused = document.activeElement === select;
     if (!hidden && !focused) {
@@ -111,6 +131,7 @@ const view = new BoardView(columnsEl, board, {
       el.dataset.hidden = String(hidden);
       el.querySelector(".card-move-label").hidden = hidden;
       el.querySelector(".card-hide").hidden = hidden;
+      el.querySelector(".card-spotlight").hidden = hidden;
       el.querySelector(".card-unhide").hidden = !hidden;
       if (hidden) el.removeAttribute("aria-describedby");
       else el.setAttribute("aria-describedby", "card-keys");
@@ -118,8 +139,12 @@ const view = new BoardView(columnsEl, board, {
     const reason = el.querySelector(".card-reason");
     reason.hidden = !hidden;
     if (hidden) reason.textContent = input.hidden_reason ? msg("reason", { reason: input.hidden_reason }) : msg("no-reason");
+    suggestions.decorate(el, input, hidden);
   },
-  decorateColumn: (el, theme) => themes.decorate(el, theme),
+  decorateColumn: (el, theme) => {
+    themes.decorate(el, theme);
+    wallLayout.decorate(el, theme ? theme.title : null);
+  },
   removedColumn: (el) => themes.removed(el),
 });
 
@@ -141,6 +166,7 @@ function announceMove(id) {
 }
 
 new Keyboard({ container: columnsEl, board, moves, hiding, announceMove, focusCard });
+const suggestions = new Suggestions({ root, board, api, moves, view, msg, announce, focusCard, columnTitle });
 
 // --- card buttons, undo, status and projector --------------------------------
 
@@ -194,15 +220,20 @@ function updateBar() {
   for (const input of board.inputs.values()) if (!hiding.isHidden(input)) visible += 1;
   document.getElementById("wall-count").textContent = visible === 1 ? msg("one-input") : msg("inputs", { n: visible });
   document.getElementById("hidden-summary").textContent = msg("hidden-count", { n: view.hiddenCount ?? 0 });
+  projector.update(view);
 }
 
 // --- live events ---------------------------------------------------------------
 
 function update(change) {
+  // The last event this wall has applied: two walls at the same seq show the same board.
+  root.dataset.seq = board.seq;
+  counts.render();
   if (change.snapshot) {
     moves.confirm([]);
     redraw(null);
     summaries.reconcileAll();
+    suggestions.schedule(0);
     return;
   }
   const events = change.events || [];
@@ -210,6 +241,7 @@ function update(change) {
   hiding.confirm(events);
   redraw(mergeTouched(events.map((e) => touched(e, board))));
   summaries.onEvents(events);
+  suggestions.onEvents(events);
   const created = events.filter((e) => e.type === "input.created");
   for (const event of created) {
     const card = view.cards.get(event.data.id);
@@ -231,5 +263,7 @@ socket.on("disconnect", () => {
   connection.textContent = msg("disconnected");
   connection.dataset.state = "down";
 });
+const counts = new CountsChart(document.getElementById("wall-counts"), board);
 const sync = new BoardSync(socket, board, update);
-window.facilitatorWall = { board, sync, moves, view };
+new WallVotes({ socket, api, board, announce });
+wallTimer({ socket, api, workshopId });

@@ -25,8 +25,12 @@ def free_port() -> int:
 class ServerProcess:
     """One `facilitator serve` (gunicorn: an arbiter and one worker) in its own process group."""
 
-    def __init__(self, database_url: str, instance: Path, logs: Path, port: int | None = None, **settings: str) -> None:
+    def __init__(
+        self, database_url: str, instance: Path, logs: Path, port: int | None = None, threads: int | None = 64, **settings: str
+    ) -> None:
         self.port = port or free_port()
+        # None: serve's own default (the connections its settings size it for).
+        self.threads = threads
         self.url = f"http://127.0.0.1:{self.port}"
         self.logs = logs
         self.env = {
@@ -46,7 +50,8 @@ class ServerProcess:
         self.runs += 1
         log = open(self.logs / f"server-{self.port}-run{self.runs}.log", "wb")
         self.process = subprocess.Popen(
-            [str(BIN / "facilitator"), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", "64"],
+            [str(BIN / "facilitator"), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+            + ([] if self.threads is None else ["--threads", str(self.threads)]),
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -6,11 +6,12 @@ import json
 
 from flask import Blueprint, Response, g, redirect, request, url_for
 
-from . import export, services
-from .api import facilitated
-from .auth import login_required
-from .db import session as db
-from .errors import ServiceError
+from .. import export, services
+from ..auth import login_required
+from ..db import session as db
+from ..errors import ServiceError
+from ..services.validation import check_title
+from .common import actor, facilitated
 
 bp = Blueprint("exports", __name__)
 
@@ -23,9 +24,14 @@ def download(workshop_id: int, fmt: str):
     variant = request.args.get("variant", "appendix")
     if fmt not in export.FORMATS or variant not in export.VARIANTS:
         raise ServiceError("not_found")
-    heading = request.args.get("heading") or None
+    heading = request.args.get("heading")
+    # The heading is written into every format (a DOCX/XLSX title too): checked like any title.
+    heading = check_title(heading) if heading else None
     doc = export.build_document(db(), workshop, heading=heading)
-    data, mimetype, name = export.render(doc, fmt, variant, list_hidden=request.args.get("list_hidden") == "1")
+    try:
+        data, mimetype, name = export.render(doc, fmt, variant, list_hidden=request.args.get("list_hidden") == "1")
+    except export.Unrepresentable as error:
+        raise _unrepresentable(doc, fmt, error) from None
     inline = fmt == "html" and request.args.get("download") != "1"
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
@@ -34,6 +40,19 @@ def download(workshop_id: int, fmt: str):
         response.headers["Content-Security-Policy"] = export.HTML_CSP
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _unrepresentable(doc, fmt: str, error) -> ServiceError:
+    """The refusal naming the stored text (and its input) that this format cannot hold."""
+    columns = [t.column for t in doc.themes] + [doc.unsorted_column]
+    found = next(
+        (i for column in columns for i in column if error.text in (i.text, i.hidden_reason, i.author_name)), None
+    )
+    shown = "".join(f"U+{ord(ch):04X}" if ch.isprintable() is False else ch for ch in error.text[:40])
+    params = {"format": fmt.upper(), "what": error.what, "snippet": shown}
+    if found is not None:
+        params["input_id"] = found.id
+    return ServiceError("export_unrepresentable", **params)
 
 
 @bp.get("/workshops/<int:workshop_id>/export")
@@ -66,7 +85,7 @@ def upload():
         data = json.loads(upload.read().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ServiceError("invalid") from None
-    workshop = services.import_workshop(g.user.id, data, actor=f"user:{g.user.id}")
+    workshop = services.import_workshop(g.user.id, data, actor=actor())
     return redirect(url_for("dashboard.workshop", workshop_id=workshop.id))
 
 

@@ -1,0 +1,43 @@
+"""Where the app's files are: templates, static files, migrations and the instance folder.
+
+A checkout keeps `templates/`, `static/` and `migrations/` beside the package
+(the repository layout); the built wheel carries them inside the package
+(pyproject.toml maps them there). This module is the one place that knows both.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = PACKAGE.parent
+
+RESOURCES = ("templates", "static", "migrations")
+
+
+def in_checkout() -> bool:
+    """True when the package runs from a source checkout (editable install or PYTHONPATH)."""
+    return (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "templates").is_dir()
+
+
+def resource(name: str) -> Path:
+    """The folder `name` (templates, static or migrations), in a checkout or an installed wheel."""
+    if name not in RESOURCES:
+        raise ValueError(f"unknown resource folder {name!r}")
+    inside = PACKAGE / name
+    if inside.is_dir():
+        return inside
+    return _CHECKOUT / name
+
+
+def data_file(name: str) -> Path:
+    """A file shipped in the package's data/ folder (the demo workshop)."""
+    return PACKAGE / "data" / name
+
+
+def default_instance_path() -> Path:
+    """instance/ in a checkout; Flask's place for an installed app (<prefix>/var/facilitator-instance) otherwise."""
+    if in_checkout():
+        return _CHECKOUT / "instance"
+    return Path(sys.prefix) / "var" / "facilitator-instance"
