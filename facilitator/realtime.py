@@ -59,6 +59,10 @@ def init_app(app, database) -> None:
         state_pending=StatePending(),
         participant_sockets=ParticipantSockets(int(app.config["SOCKETIO_MAX_PARTICIPANTS"])),
     )
+    # Flask-SocketIO keeps the queue manager an earlier init_app made in server_options and
+    # reuses it when the next app has no queue: an app built after one with SOCKETIO_MESSAGE_QUEUE
+    # (tests, benchmarks, the CLI) would publish to that Redis and open its listener there.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or ("gevent" if cooperative_waits() else "threading"),

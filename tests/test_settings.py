@@ -91,6 +91,19 @@ def test_every_setting_is_read_from_its_environment_variable(monkeypatch, tmp_pa
     extensions.database(app).dispose()
 
 
+def test_an_app_without_a_queue_does_not_inherit_the_last_apps_queue(tmp_path):
+    """Socket.IO is one object per process: an app built after one with a message queue must not publish there."""
+    from facilitator.realtime import socketio
+
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path}/q.sqlite3", "SECRET_KEY": "s", "TESTING": True}
+    queued = create_app({**base, "SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/9"}, instance_path=tmp_path / "a")
+    assert type(socketio.server.manager).__name__ == "RedisManager"
+    plain = create_app(base, instance_path=tmp_path / "b")
+    assert type(socketio.server.manager).__name__ == "Manager"
+    for application in (queued, plain):
+        extensions.database(application).dispose()
+
+
 def test_every_setting_is_read_by_the_code():
     """No setting that does nothing: each name is read outside the table (or by Flask itself)."""
     code = "\n".join(
