@@ -71,7 +71,7 @@ class SocketGuard:
             count = self._open.get(address, 0)
             if self.max_connections > 0 and count >= self.max_connections:
                 error = ServiceError("rate_limited", retry_after=10)
-                return self._refuse(environ, start_response, "429 Too Many Requests", error, [("Retry-After", "10")])
+                return self._refuse(environ, start_response, "429 Too Many Requests", error)
             self._open[address] = count + 1
         started = []
 
@@ -92,11 +92,11 @@ class SocketGuard:
             raise
         return _OnClose(result, lambda: self._release(address))
 
-    def _refuse(self, environ, start_response, status: str, error: ServiceError, headers=()):
+    def _refuse(self, environ, start_response, status: str, error: ServiceError):
         # A request context (the body is never read) picks the message's language as for any request.
         with self.app.request_context(environ):
             body = json.dumps(error.to_json()).encode()
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers]
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *error.headers().items()]
         start_response(status, _with_nosniff(headers))
         return [body]
 

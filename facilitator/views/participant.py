@@ -77,8 +77,7 @@ def _refused(workshop, text: str, error: ServiceError, vote_choice: dict | None 
     except DATABASE_DOWN:
         # Nothing can be read either: the error page, in the workshop's language, still keeps nothing.
         response = current_app.make_response((render_template("error.html", status=error.status, message=error.message()), error.status))
-    if "retry_after" in error.params:
-        response.headers["Retry-After"] = str(error.params["retry_after"])
+    response.headers.update(error.headers())
     return response
 
 
