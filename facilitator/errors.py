@@ -88,7 +88,6 @@ ERRORS = {
         409,
         _l("Inputs have answered this question, so it can no longer be changed or deleted. Ask a new question instead."),
     ),
-    "not_available": (400, _l("This setting is not available yet.")),
     "too_many_tokens": (409, _l("You have too many API tokens. Revoke one you no longer use first.")),
     # Imports of paper inputs (services/paper.py, paper_files.py): each names the row, and nothing is imported.
     "import_empty": (400, _l("There are no inputs to import. Nothing was imported.")),

@@ -117,9 +117,21 @@ SCHEMAS = {
         language=STR,
         phone_key={"type": "string", "description": "send it back as X-Phone-Key when cookies are not kept"},
         vote={"type": ["object", "null"]},
+        wall={
+            "oneOf": [
+                _obj(
+                    ("themes", "unsorted"),
+                    themes={"type": "array", "items": _obj(("id", "title", "inputs"), id=INT, title=STR, inputs={"type": "array", "items": _ref("WallInput")})},
+                    unsorted={"type": "array", "items": _ref("WallInput")},
+                ),
+                {"type": "null"},
+            ],
+            "description": "the visible board when participants see the wall (participants_see_wall), else null",
+        },
         timer={"type": ["object", "null"]},
         now_ms=INT,
     ),
+    "WallInput": _obj(("id", "text"), id=INT, text=STR),
 }
 
 _ERROR_TEXT = {

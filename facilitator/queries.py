@@ -145,8 +145,27 @@ def offered_themes(s: Session, workshop: Workshop) -> list[Theme]:
     )
 
 
+def phone_wall(s: Session, workshop: Workshop) -> dict | None:
+    """The board as phones see it when participants see the wall (else None).
+
+    Theme titles and input texts in board order: never a hidden input, a
+    moderation reason or an author's name.
+    """
+    if not workshop.participants_see_wall:
+        return None
+    themes, columns = board(s, workshop)
+
+    def visible(items: list[Input]) -> list[dict]:
+        return [{"id": i.id, "text": i.text} for i in items if not i.hidden]
+
+    return {
+        "themes": [{"id": t.id, "title": t.title, "inputs": visible(columns.get(t.id, []))} for t in themes],
+        "unsorted": visible(columns[None]),
+    }
+
+
 def participant_state(s, workshop: Workshop) -> dict:
-    """What a phone needs to show: open or not, the question, the themes it may choose, the open vote round."""
+    """What a phone needs to show: open or not, the question, the themes it may choose, the open vote round, the board."""
     from .timer_clock import fresh
     from .vote_queries import phone_round
 
@@ -159,5 +178,6 @@ def participant_state(s, workshop: Workshop) -> dict:
         "choose_theme": bool(workshop.participants_choose_theme),
         "themes": [{"id": t.id, "title": t.title} for t in offered_themes(s, workshop)],
         "vote": phone_round(s, workshop),
+        "wall": phone_wall(s, workshop),
         **fresh(s, workshop.id),
     }

@@ -34,12 +34,14 @@ PARTICIPANT_TYPES = {
     "input.hidden",
     "timer.updated",
 }
+# Board changes that only phones seeing the wall (participants_see_wall) show.
+BOARD_TYPES = {"input.created", "input.moved", "input.unhidden"}
 # Keys of a theme.updated that change the phones' theme choice (a summary being typed does not).
 PARTICIPANT_THEME_KEYS = {"title", "offered", "theme_order"}
 
 
 def concerns_phones(event) -> bool:
-    """Whether an event changes what a phone shows (its question, status or theme choice)."""
+    """Whether an event changes what every phone shows (its question, status, theme choice or vote)."""
     if event.type == "theme.updated":
         return bool(PARTICIPANT_THEME_KEYS & set(event.data or {}))
     return event.type in PARTICIPANT_TYPES
@@ -114,41 +116,45 @@ def publish(events: list) -> None:
             _disconnect_room(gone)
         if concerns_phones(event):
             _schedule_participant_state(wid)
+        elif event.type in BOARD_TYPES:
+            _schedule_participant_state(wid, board_only=True)
 
 
-def _schedule_participant_state(workshop_id: int) -> None:
+def _schedule_participant_state(workshop_id: int, board_only: bool = False) -> None:
     """Send phones the workshop's state once per debounce window, however many changes it holds.
 
     Every phone of a plenary gets each such message, so a facilitator who edits
     the prompt and opens input in one breath costs one broadcast, not three.
     The state is read when the timer fires, so it includes every change
     committed before then; a change committed after that starts a new timer.
+    board_only: only the board changed, which phones show only when they see the wall.
     """
     app = current_app._get_current_object()
     delay = float(app.config.get("PARTICIPANT_STATE_DEBOUNCE") or 0)
     if delay <= 0:
-        _emit_participant_state(workshop_id)
+        _emit_participant_state(workshop_id, board_only)
         return
-    if not extensions.state_pending(app).claim(workshop_id):
+    if not extensions.state_pending(app).claim(workshop_id, board_only):
         return
     socketio.start_background_task(_emit_participant_state_later, app, workshop_id, delay)
 
 
 def _emit_participant_state_later(app, workshop_id: int, delay: float) -> None:
     socketio.sleep(delay)
-    extensions.state_pending(app).release(workshop_id)
+    board_only = extensions.state_pending(app).release(workshop_id)
     try:
         with app.app_context():
-            _emit_participant_state(workshop_id)
+            _emit_participant_state(workshop_id, board_only)
     except Exception:  # a background task has no caller to tell; the next change sends again
         app.logger.exception("could not send the participant state of workshop %s", workshop_id)
 
 
-def _emit_participant_state(workshop_id: int) -> None:
+def _emit_participant_state(workshop_id: int, board_only: bool = False) -> None:
     with read_session() as s:
         workshop = s.get(Workshop, workshop_id)
-        if workshop is not None:
-            socketio.emit("state", participant_state(s, workshop), to=room(workshop_id, "participants"))
+        if workshop is None or (board_only and not workshop.participants_see_wall):
+            return
+        socketio.emit("state", participant_state(s, workshop), to=room(workshop_id, "participants"))
 
 
 class StatePending:
@@ -156,20 +162,22 @@ class StatePending:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._ids: set[int] = set()
+        # workshop id -> whether every change the message holds so far is a board change only
+        self._board_only: dict[int, bool] = {}
 
-    def claim(self, workshop_id: int) -> bool:
-        """Mark the workshop's message as on its way; False if one already is."""
+    def claim(self, workshop_id: int, board_only: bool = False) -> bool:
+        """Mark the workshop's message as on its way; False if one already is (it then carries this change too)."""
         with self._lock:
-            if workshop_id in self._ids:
+            if workshop_id in self._board_only:
+                self._board_only[workshop_id] = self._board_only[workshop_id] and board_only
                 return False
-            self._ids.add(workshop_id)
+            self._board_only[workshop_id] = board_only
             return True
 
-    def release(self, workshop_id: int) -> None:
-        """The workshop's message is being sent: a later change needs a new one."""
+    def release(self, workshop_id: int) -> bool:
+        """The workshop's message is being sent: a later change needs a new one. True if only the board changed."""
         with self._lock:
-            self._ids.discard(workshop_id)
+            return self._board_only.pop(workshop_id, False)
 
 
 class ParticipantSockets:

@@ -191,24 +191,13 @@ def first_theme_id(w):
         return s.execute(select(Theme.id).where(Theme.workshop_id == w.id).order_by(Theme.position)).scalars().first()
 
 
-def test_participants_see_wall_is_refused_until_it_does_something(user):
-    for call in (
-        lambda: services.create_workshop(user.id, "W", settings={"participants_see_wall": True}),
-        lambda: services.update_workshop(open_workshop(user).id, {"settings": {"participants_see_wall": True}}),
-    ):
-        with pytest.raises(ServiceError) as refused:
-            call()
-        assert refused.value.code == "not_available" and refused.value.status == 400
-    services.create_workshop(user.id, "W", settings={"participants_see_wall": False})
-    # A workshop stored with it on (before it was refused) can still change its other settings.
-    from sqlalchemy import update
-
-    from facilitator.models import Workshop
-
-    old = open_workshop(user)
-    with database().writer() as s, s.begin():
-        s.execute(update(Workshop).where(Workshop.id == old.id).values(participants_see_wall=True))
-    assert services.update_workshop(old.id, {"settings": {"max_input_length": 50}}).max_input_length == 50
+def test_participants_see_wall_is_a_flag_like_the_others(user):
+    w = services.create_workshop(user.id, "W", settings={"participants_see_wall": True})
+    assert w.participants_see_wall is True
+    assert services.update_workshop(w.id, {"settings": {"max_input_length": 50}}).participants_see_wall is True
+    with pytest.raises(ServiceError) as refused:
+        services.update_workshop(w.id, {"settings": {"participants_see_wall": "yes"}})
+    assert refused.value.code == "invalid"
 
 
 # --- HTTP -------------------------------------------------------------------------
@@ -330,11 +319,11 @@ def test_the_no_javascript_form_chooses_a_theme(api, client, workshop):
     assert len(api.get(f"/workshops/{wid}").json["themes"][0]["input_ids"]) == 1
 
 
-def test_the_api_refuses_participants_see_wall(api, workshop):
+def test_the_api_turns_participants_see_wall_on_and_off(api, workshop):
     response = api.patch(f"/workshops/{workshop['id']}", json={"settings": {"participants_see_wall": True}})
-    assert response.status_code == 400 and response.json["error"]["code"] == "not_available"
+    assert response.status_code == 200 and response.json["settings"]["participants_see_wall"] is True
     created = api.post("/workshops", json={"title": "x", "settings": {"participants_see_wall": True}})
-    assert created.status_code == 400 and created.json["error"]["code"] == "not_available"
+    assert created.status_code == 201 and created.json["settings"]["participants_see_wall"] is True
 
 
 def test_migration_0005_offers_existing_themes_and_keeps_the_text_trigger(tmp_path):

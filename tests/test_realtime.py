@@ -198,3 +198,32 @@ def test_phones_get_state_changes_but_not_other_peoples_inputs(live_server, open
         assert refusal["code"] == "forbidden" and refusal["message"]  # a message, as HTTP refusals carry
     finally:
         phone.close()
+
+
+
+def test_phones_that_see_the_wall_follow_the_visible_board_and_nothing_else(live_server, open_workshop):
+    code = open_workshop.join_code
+    services.update_workshop(open_workshop.id, {"settings": {"participants_see_wall": True}})
+    phone = Listener(live_server.url, {"role": "participant", "code": code})
+    try:
+        phone.wait_for(lambda p: p.states and p.states[-1]["wall"] == {"themes": [{"id": p.states[-1]["wall"]["themes"][0]["id"], "title": "A", "inputs": []}], "unsorted": []})
+        made, _ = services.submit_input(code, "til tavlen", "wall-phone-0001")
+        phone.wait_for(lambda p: p.states[-1]["wall"]["unsorted"] == [{"id": made.id, "text": "til tavlen"}])
+        theme = phone.states[-1]["wall"]["themes"][0]["id"]
+        services.move_input(open_workshop.id, made.id, theme, 0)
+        phone.wait_for(lambda p: p.states[-1]["wall"]["themes"][0]["inputs"] == [{"id": made.id, "text": "til tavlen"}])
+        services.hide_input(open_workshop.id, made.id, "nej")
+        phone.wait_for(lambda p: p.states[-1]["wall"]["themes"][0]["inputs"] == [])
+        assert phone.events == []  # the board, never the log (which holds moderation reasons)
+
+        services.update_workshop(open_workshop.id, {"settings": {"participants_see_wall": False}})
+        phone.wait_for(lambda p: p.states[-1]["wall"] is None)
+        seen = len(phone.states)
+        services.submit_input(code, "ikke til telefoner", "wall-phone-0002")
+        services.set_status(open_workshop.id, "paused")
+        phone.wait_for(lambda p: p.states[-1]["status"] == "paused")
+        # With the setting off a new input sends phones nothing: the pause is the next state.
+        assert len(phone.states) == seen + 1
+        assert "ikke til telefoner" not in repr(phone.states)
+    finally:
+        phone.close()

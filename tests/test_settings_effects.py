@@ -78,10 +78,19 @@ def check_retention_days(app, api, client, workshop):
 
 
 def check_participants_see_wall(app, api, client, workshop):
-    # Made real by the converge issue (phones vote on the board); until then it is refused and not offered.
-    response = api.patch(f"/workshops/{workshop['id']}", json={"settings": {"participants_see_wall": True}})
-    assert response.status_code == 400 and response.json["error"]["code"] == "not_available"
-    assert api.get(f"/workshops/{workshop['id']}").json["workshop"]["settings"]["participants_see_wall"] is False
+    code = workshop["join_code"]
+    send(client, code, "synlig for alle")
+    hidden = send(client, code, "skjult tekst").json["id"]
+    api.post(f"/workshops/{workshop['id']}/inputs/{hidden}/hide", json={"reason": "spam"})
+    assert "synlig for alle" not in phone_page(app, code)
+    assert client.get(f"/api/v1/join/{code}").json["wall"] is None
+    set_settings(api, workshop, participants_see_wall=True)
+    page = phone_page(app, code)
+    assert '<section id="phone-wall" class="phone-wall"' in page and "synlig for alle" in page
+    wall = client.get(f"/api/v1/join/{code}").json["wall"]
+    assert [i["text"] for i in wall["unsorted"]] == ["synlig for alle"]
+    # A hidden input never reaches a phone, in the page or the API.
+    assert "skjult tekst" not in page and "skjult tekst" not in repr(wall)
 
 
 CHECKS = {name[len("check_"):]: function for name, function in dict(globals()).items() if name.startswith("check_")}
@@ -96,9 +105,9 @@ def test_each_setting_has_an_effect_a_user_can_see(app, api, client, workshop, n
     CHECKS[name](app, api, client, workshop)
 
 
-def test_the_workshop_page_offers_no_control_for_a_setting_that_does_nothing(app, api, workshop):
+def test_the_workshop_page_offers_a_control_for_every_phone_setting(app, api, workshop):
     web = app.test_client()
     log_in(web)
     page = web.get(f"/workshops/{workshop['id']}").get_data(as_text=True)
     assert 'name="participants_choose_theme"' in page
-    assert "participants_see_wall" not in page
+    assert 'name="participants_see_wall"' in page

@@ -61,17 +61,6 @@ def _bounded_int(value: object, low: int, high: int) -> int:
     return value
 
 
-def _refuse_unavailable(asked: object) -> None:
-    """Refuse turning on a setting that has no effect yet.
-
-    participants_see_wall is stored but shown nowhere until phones can see the
-    board (the converge issue). Only a caller asking for it is refused, so a
-    workshop stored with it on can still change its other settings.
-    """
-    if isinstance(asked, dict) and asked.get("participants_see_wall") is True:
-        raise ServiceError("not_available")
-
-
 def _settings(raw: dict | None, default_max: int) -> dict:
     raw = raw or {}
     if not isinstance(raw, dict):
@@ -110,7 +99,6 @@ def create_workshop(
     prompt = check_text(prompt, 1000).strip()
     prompt = "" if is_blank(prompt) else prompt
     theme_titles = [check_title(t) for t in (themes or [])]
-    _refuse_unavailable(settings)
     options = _settings(settings, default_max_length)
     with write(actor) as uow:
         s = uow.session
@@ -244,7 +232,6 @@ def change_workshop(uow, workshop: Workshop, changes: dict) -> None:
         current = settings_dict(workshop)
         if not isinstance(changes["settings"], dict):
             raise ServiceError("invalid")
-        _refuse_unavailable(changes["settings"])
         options = _settings({**current, **changes["settings"]}, workshop.max_input_length)
         for name, value in options.items():
             setattr(workshop, name, value)

@@ -114,6 +114,7 @@ def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_erro
             "max_input_length": w.max_input_length,
             "named_inputs": w.named_inputs,
             "participants_choose_theme": w.participants_choose_theme,
+            "participants_see_wall": w.participants_see_wall,
             "place": w.place,
             "held_on": w.held_on,
         }
@@ -159,12 +160,14 @@ def settings(workshop_id: int):
             "max_input_length": max_length,
             "named_inputs": form.get("named_inputs") == "on",
             "participants_choose_theme": form.get("participants_choose_theme") == "on",
+            "participants_see_wall": form.get("participants_see_wall") == "on",
         },
     }
     shown = {
         **form.to_dict(),
         "named_inputs": form.get("named_inputs") == "on",
         "participants_choose_theme": form.get("participants_choose_theme") == "on",
+        "participants_see_wall": form.get("participants_see_wall") == "on",
     }
     offered = {int(i) for i in form.getlist("offered") if i.isdigit() and len(i) < 12}
     try:

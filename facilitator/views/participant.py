@@ -11,7 +11,7 @@ from ..db import session as db
 from ..errorhandlers import DATABASE_DOWN, database_down
 from ..errors import ServiceError
 from ..i18n import use_workshop_language
-from ..queries import active_prompt, inputs_by_ids, offered_themes
+from ..queries import active_prompt, inputs_by_ids, offered_themes, phone_wall
 from ..ratelimit import client_address
 from .phone import post_input
 from ..vote_form import vote_form
@@ -44,6 +44,7 @@ def _render(workshop, status=200, text="", error=None, vote=None):
         sent=inputs_by_ids(db(), workshop.id, sent_ids),
         just_sent=request.args.get("sent") == "1",
         vote_form=vote,
+        wall=phone_wall(db(), workshop),
     )
     phone_keys.ensure()  # a phone without a key the server issued gets one with the page
     return phone_keys.set_cookie(current_app.make_response((page, status)))
