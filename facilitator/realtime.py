@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 from flask import current_app, request, session
@@ -230,10 +231,12 @@ def on_connect(auth=None):
             credential = identity.credential
             join_room(user_room(credential["user"]))
             join_room(user_workshop_room(credential["user"], workshop_id))
+            deadline = math.inf  # a token lasts until it is revoked
             if credential.get("login"):
                 join_room(login_room(credential["login"]))
                 deadline = credential["logged_in_at"] + current_app.config["SESSION_MAX_AGE"]
-                extensions.socket_expiry().watch(request.sid, deadline)
+            check = socket_auth.checker(current_app._get_current_object(), identity)
+            extensions.socket_expiry().watch(request.sid, deadline, check)
         if audience == "participants":
             try:
                 emit("state", participant_state(s, s.get(Workshop, workshop_id)))

@@ -18,6 +18,7 @@ from flask import session
 from . import services
 from .admission import find_workshop
 from .auth import login_expired, session_user
+from .db import read_session
 from .errors import ServiceError
 from .models import ApiToken, User, Workshop
 from .queries import can_facilitate, workshop_by_projector_secret
@@ -111,3 +112,14 @@ def still_valid(s, identity: Identity, workshop: Workshop) -> bool:
     if not services.login_exists(s, credential.get("login"), user.id):
         return False  # logged out
     return user.session_version == credential.get("version")
+
+
+def checker(app, identity: Identity):
+    """A check, callable outside any request, of whether the socket's credential still admits it (socket_expiry)."""
+
+    def check() -> bool:
+        with app.app_context(), read_session() as s:
+            workshop = s.get(Workshop, identity.workshop_id)
+            return workshop is not None and still_valid(s, identity, workshop)
+
+    return check

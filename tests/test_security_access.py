@@ -440,3 +440,37 @@ def test_deactivation_from_the_command_line_ends_open_walls(live_server, scene):
     assert result.exit_code == 0, result.output
     wait_for(gone, "a wall stayed connected after `facilitator user deactivate`")
     assert refused(base, auth, {"Cookie": co_cookie})
+
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_revocation_in_another_process_ends_walls_without_a_queue(live_server, scene, monkeypatch, tmp_path):
+    """The embedded default has no message queue: `facilitator user deactivate` run as its own process
+    cannot reach the server's sockets, so the server checks its wall sockets again (socket_expiry)."""
+    import os
+    import subprocess
+
+    from facilitator import socket_expiry
+    from support.servers import BIN
+
+    monkeypatch.setattr(socket_expiry, "WAKE_SECONDS", 0.5)
+    base = live_server.url
+    auth = {"role": "wall", "workshop": scene.workshop.id}
+    co_wall = connect(base, auth, {"Cookie": session_cookie(base, "cleo@example.org")})
+    token_wall = connect(base, {**auth, "token": scene.owner_token})
+    co_gone, token_gone = threading.Event(), threading.Event()
+    co_wall.on("disconnect", lambda *args: co_gone.set())
+    token_wall.on("disconnect", lambda *args: token_gone.set())
+    env = {
+        **os.environ,
+        "FACILITATOR_DATABASE_URL": live_server.app.config["DATABASE_URL"],
+        "FACILITATOR_INSTANCE_PATH": str(tmp_path / "cli-instance"),
+        "FACILITATOR_SECRET_KEY": "another process",
+    }
+    done = subprocess.run([str(BIN / "facilitator"), "user", "deactivate", "cleo@example.org"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    wait_for(co_gone, "a wall stayed connected after a deactivation in another process")
+    # The owner's token wall is still valid, so it stays.
+    assert not token_gone.wait(1.5) and token_wall.connected
+    threading.Thread(target=token_wall.disconnect, daemon=True).start()
