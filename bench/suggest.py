@@ -28,15 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
+from facilitator import demo
 from facilitator.suggest import board, embedding, lexical, ranking
 
-SEED = Path(__file__).resolve().parent.parent / "facilitator" / "data" / "seed-workshop.json"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def load_seed():
     """(texts, labels, theme titles, theme summaries) of the reference workshop."""
-    data = json.loads(SEED.read_text(encoding="utf-8"))
+    data = demo.load_seed()
     texts, labels = [], []
     for t, theme in enumerate(data["themes"]):
         for text in theme["inputs"]:
@@ -174,7 +174,6 @@ def board_timing(n, have_model):
     A real app on a fresh SQLite file: inputs posted through the services,
     embedded by the real worker, asked for through the HTTP API (test client).
     """
-    import os
     import tempfile
 
     from facilitator import create_app, extensions, migrate, services
@@ -184,9 +183,8 @@ def board_timing(n, have_model):
     folder = tempfile.mkdtemp(prefix="bench-suggest-")
     url = f"sqlite:///{folder}/bench.sqlite3"
     migrate.upgrade(url)
-    os.environ["FACILITATOR_INSTANCE_PATH"] = folder
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                      "SUGGEST_WORKER": False, "PARTICIPANT_STATE_DEBOUNCE": 0})
+                      "SUGGEST_WORKER": False, "PARTICIPANT_STATE_DEBOUNCE": 0}, instance_path=folder)
     out = {}
     with app.app_context():
         user = services.create_user("bench@example.org", "bench password 1234")
