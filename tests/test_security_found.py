@@ -35,6 +35,7 @@ from facilitator.cli import main as cli
 from facilitator.db import database
 from facilitator.errors import ServiceError
 from facilitator.models import Input
+from facilitator.export import extract_inputs
 from support.servers import BIN, ServerProcess, free_port
 from test_security_access import connect, session_cookie
 
@@ -132,11 +133,15 @@ def test_a_stored_noncharacter_never_makes_an_export_answer_500(app, user, token
     send(client, w.join_code, "Et almindeligt input")
     bad = store_as_if_before_validation(w.id, "a\ufffeb")
     base = f"/api/v1/workshops/{w.id}/export"
-    for fmt in ("docx", "md", "txt", "html", "csv", "xlsx", "json"):
+    for fmt in ("docx", "pdf", "md", "txt", "html", "csv", "xlsx", "json"):
         for query in ("", "?variant=report", "?list_hidden=1"):
             response = client.get(f"{base}.{fmt}{query}", headers={**bearer(token), "Accept-Language": "da"})
             assert response.status_code < 500, (fmt, query, response.status_code)
-            if fmt in ("docx", "xlsx"):
+            if fmt == "pdf":
+                # The PDF keeps it: each input's exact text is its /ActualText.
+                assert response.status_code == 200
+                assert "a\ufffeb" in [text for _theme, text in extract_inputs(response.data, "pdf")], query
+            elif fmt in ("docx", "xlsx"):
                 assert response.status_code == 422, (fmt, query)
                 error = response.json["error"]
                 assert error["code"] == "export_unrepresentable" and error["input_id"] == bad
@@ -242,7 +247,7 @@ def test_the_workshop_page_lists_and_removes_co_facilitators(app, user, other_us
 @pytest.mark.parametrize("heading", ["%00", "%01", "%1b%5b31m", "a%0ab", "%ef%bf%be"])
 def test_a_hostile_export_heading_is_a_400(app, user, token, client, heading):
     w = open_workshop(user.id)
-    for fmt in ("docx", "xlsx", "md", "html", "csv", "txt", "json"):
+    for fmt in ("docx", "xlsx", "pdf", "md", "html", "csv", "txt", "json"):
         response = client.get(f"/api/v1/workshops/{w.id}/export.{fmt}?heading={heading}", headers=bearer(token))
         assert response.status_code == 400, (fmt, response.status_code)
         assert response.json["error"]["code"] in ("control_characters", "noncharacters")

@@ -149,3 +149,30 @@ def test_an_import_with_broken_rounds_is_refused_not_a_crash(voted, user, change
     change(data["vote_rounds"][0])
     with pytest.raises(services.importer.ServiceError):
         services.import_workshop(user.id, data)
+
+
+def test_pdf_report_reads_back_the_ranked_rounds_and_their_charts(voted, tmp_path):
+    import re
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from conftest import SCREENSHOTS
+
+    w, _themes, _ids = voted
+    data = export.render(document(w), "pdf", "report")[0]
+    pdf = PdfReader(io.BytesIO(data))
+    page_text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
+    assert "Afstemning 1: temaerne" in page_text and "Afstemning 2: input" in page_text
+    assert "2 telefoner stemte og satte 8 prikker" in page_text
+    squeezed = re.sub(r"\s+", "", page_text)
+    # The ranked table of the theme round, ties marked, in rank order.
+    assert re.search(r"1\(delt\)Trivsel31.*1\(delt\)Kost32.*3Ledelse21", squeezed)
+    # Each chart is drawn as vector paths (the SVG), one per round plus inputs per theme, with its numbers beside it.
+    assert squeezed.count("Plads") >= 2
+    # The appendix after the rounds is intact.
+    assert export.extract_inputs(data, "pdf") == export.listed_inputs(document(w))
+    path = tmp_path / "votes.pdf"
+    path.write_bytes(data)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(path), str(SCREENSHOTS / "pdf-votes")], check=True)

@@ -142,3 +142,11 @@ def _walk_the_product(base, email, password, bin_dir, work, env, tmp_path) -> No
     verdict = subprocess.run([str(bin_dir / "facilitator"), "verify", str(path)], cwd=work, env=env,
                              capture_output=True, text=True, timeout=120)
     assert verdict.returncode == 0 and verdict.stdout.startswith("OK:"), verdict.stdout + verdict.stderr
+    # The PDF export too: WeasyPrint's fonts and Pango come from the system, not the checkout.
+    pdf = web.get(f"{base}/api/v1/workshops/{workshop_id}/export.pdf?variant=report")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-"), pdf.text[:300]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf.content)
+    verdict = subprocess.run([str(bin_dir / "facilitator"), "verify", str(path)], cwd=work, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert verdict.returncode == 0 and verdict.stdout.startswith("OK:"), verdict.stdout + verdict.stderr
