@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_in, send
+from conftest import csrf_in, log_in, send
 from facilitator import services
 from facilitator.db import database
 from facilitator.errors import ServiceError
@@ -358,3 +358,24 @@ def test_migration_0005_offers_existing_themes_and_keeps_the_text_trigger(tmp_pa
                 conn.execute(text("UPDATE inputs SET text = 'edited'"))
     finally:
         engine.dispose()
+
+
+def test_the_question_forms_show_a_refusal_at_the_form_and_keep_what_was_typed(app, api, workshop):
+    web = app.test_client()
+    log_in(web)
+    page = web.get(f"/workshops/{workshop['id']}").get_data(as_text=True)
+    long = "Hvorfor " + "meget " * 200
+    refused = web.post(f"/workshops/{workshop['id']}/prompts", data={"csrf_token": csrf_in(page), "text": long, "activate": "1"})
+    assert refused.status_code == 413
+    body = refused.get_data(as_text=True)
+    assert 'id="prompt-text-error"' in body and 'aria-invalid="true" aria-describedby="prompt-text-error"' in body
+    assert f'value="{long}"' in body  # kept, to be shortened
+    assert "1000" in body.split('id="prompt-text-error"')[1].split("</p>")[0]  # the limit, in the message
+    # An answered question cannot be changed: said at its own form, the other forms untouched.
+    pid = api.post(f"/workshops/{workshop['id']}/prompts", json={"text": "Hvad virker?", "activate": True}).json["id"]
+    send(app.test_client(), workshop["join_code"], "Et svar")
+    edit = web.post(f"/workshops/{workshop['id']}/prompts/{pid}/edit", data={"csrf_token": csrf_in(page), "text": "Ny tekst"})
+    assert edit.status_code == 409
+    body = edit.get_data(as_text=True)
+    assert 'id="prompt-edit-error"' in body and 'id="prompt-text-error"' not in body
+    assert [p["text"] for p in api.get(f"/workshops/{workshop['id']}/prompts").json["prompts"]] == ["Hvad virker?"]

@@ -102,7 +102,14 @@ def workshop(workshop_id: int):
     return _workshop_page(facilitated(workshop_id))
 
 
-def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_error: str | None = None, status: int = 200):
+def _workshop_page(
+    w: Workshop,
+    settings_form: dict | None = None,
+    settings_error: str | None = None,
+    status: int = 200,
+    form_error: dict | None = None,
+):
+    """The workshop page; form_error ({form, message, value}) shows a refusal at the form that caused it."""
     base, source = public_base()
     prompt = active_prompt(db(), w)
     if settings_form is None:
@@ -136,8 +143,14 @@ def _workshop_page(w: Workshop, settings_form: dict | None = None, settings_erro
         owner=owns(g.user, w),
         co_facilitators=co_facilitators(db(), w),
         max_length_ceiling=MAX_INPUT_LENGTH_CEILING,
+        form_error=form_error,
     )
     return page, status
+
+
+def _refused(w: Workshop, form: str, error: ServiceError, value: str = ""):
+    """The workshop page again, with the refusal at its form and what was typed kept."""
+    return _workshop_page(w, form_error={"form": form, "message": error.message(), "value": value}, status=error.status)
 
 
 @bp.post("/workshops/<int:workshop_id>/settings")
@@ -224,7 +237,11 @@ def _to_questions(w: Workshop):
 def add_prompt(workshop_id: int):
     """Add a question from the plain form: asked now, or kept for later."""
     w = facilitated(workshop_id)
-    services.add_prompt(w.id, request.form.get("text", ""), activate=request.form.get("activate") != "0", actor=actor())
+    text = request.form.get("text", "")
+    try:
+        services.add_prompt(w.id, text, activate=request.form.get("activate") != "0", actor=actor())
+    except ServiceError as error:
+        return _refused(w, "new-question", error, text)
     return _to_questions(w)
 
 
@@ -255,7 +272,13 @@ def move_prompt(workshop_id: int, prompt_id: int):
 def edit_prompt(workshop_id: int, prompt_id: int):
     """Change a question no input has answered yet."""
     w = facilitated(workshop_id)
-    services.update_prompt(w.id, prompt_id, {"text": request.form.get("text", "")}, actor=actor())
+    text = request.form.get("text", "")
+    try:
+        services.update_prompt(w.id, prompt_id, {"text": text}, actor=actor())
+    except ServiceError as error:
+        if error.code == "not_found":
+            raise
+        return _refused(w, f"edit-{prompt_id}", error, text)
     return _to_questions(w)
 
 
@@ -273,7 +296,11 @@ def delete_prompt(workshop_id: int, prompt_id: int):
 def co_facilitator(workshop_id: int):
     """Share the workshop with another facilitator (owner only); the answer is the same whether the account exists or not."""
     w = owned(workshop_id)
-    services.add_co_facilitator(w.id, request.form.get("email", ""), actor=actor())
+    email = request.form.get("email", "")
+    try:
+        services.add_co_facilitator(w.id, email, actor=actor())
+    except ServiceError as error:
+        return _refused(w, "share", error, email)
     return redirect(url_for("dashboard.workshop", workshop_id=w.id, shared="added") + "#co-heading")
 
 
