@@ -55,6 +55,14 @@ BROKEN_WORDS = """(selector) => {
   return broken;
 }"""
 
+# Column titles that stick out of their header or column (a title must wrap at spaces, never overflow).
+TITLES_OUTSIDE = """() => [...document.querySelectorAll('#projector-page .column-header')].filter((h) => {
+  const title = h.querySelector('.column-title');
+  const column = h.parentElement.getBoundingClientRect();
+  const r = title.getBoundingClientRect();
+  return title.scrollWidth > title.clientWidth + 1 || r.right > column.right + 0.5 || r.left < column.left - 0.5;
+}).map((h) => h.querySelector('.column-title').textContent)"""
+
 HEADERS = """() => [...document.querySelectorAll('#projector-page .column-header')].map((h) => ({
   theme: h.parentElement.dataset.themeId, colour: h.parentElement.dataset.colour, title: h.querySelector('.column-title').textContent,
   count: h.querySelector('.column-count').textContent }))"""
@@ -110,13 +118,18 @@ def cycle(page, label: str) -> dict:
                 seen[c["id"]] = c["size"]
             else:
                 problems.append((n, c))
-        broken = page.evaluate(BROKEN_WORDS, "#projector-page .card-text, #projector-page .column-title, .stage-title, #stage-summary, .projector-title")
+        broken = page.evaluate(
+            BROKEN_WORDS, "#projector-page .card-text, #projector-page .column-title, .stage-title, #stage-summary, .projector-title, #projector-prompt"
+        )
         assert not broken, f"{label} page {n}: words broken inside: {broken}"
+        outside = page.evaluate(TITLES_OUTSIDE)
+        assert not outside, f"{label} page {n}: titles outside their column: {outside}"
         headers += page.evaluate(HEADERS)
         screenshot(page, f"projector-{label}-page{n}")
         page.keyboard.press("ArrowRight")
     assert not problems, f"{label}: cards cut off or clipped: {problems[:5]}"
-    return {"pages": pages, "seen": seen, "headers": headers}
+    seconds = float(page.get_attribute("#projector", "data-page-seconds"))
+    return {"pages": pages, "seen": seen, "headers": headers, "minute": pages * seconds <= 60}
 
 
 @pytest.mark.parametrize("width, height", SCREENS)
@@ -132,12 +145,14 @@ def test_every_input_of_the_reference_workshop_is_on_screen_whole_in_both_views(
     collect = cycle(page, f"collect-{height}p")
     assert set(collect["seen"]) == visible
     assert min(collect["seen"].values()) >= floor_px
+    assert collect["minute"], "at its own pace not every page is shown within a minute"
 
     services.set_projector_view(demo.id, "themes")
     page.wait_for_selector("#projector[data-view=themes]")
     themes = cycle(page, f"themes-{height}p")
     assert set(themes["seen"]) == visible
     assert min(themes["seen"].values()) >= floor_px
+    assert themes["minute"], "at its own pace not every page is shown within a minute"
     # Each theme's count, on its first column and its continuations alike, is the snapshot's.
     expected = {str(t["id"]): len(t["input_ids"]) for t in snap["themes"]}
     assert {h["theme"] for h in themes["headers"]} == set(expected)
@@ -166,6 +181,13 @@ def test_a_500_input_board_pages_and_every_input_is_shown(new_context, user, wid
     result = cycle(page, f"500-{height}p")
     assert len(result["seen"]) == 500
     assert result["pages"] > 1
+    # Every column's count, Unsorted's too, is the snapshot's, and they add up to the header's total.
+    snap = board_snapshot(w.id)
+    expected = {str(t["id"]): len(t["input_ids"]) for t in snap["themes"]} | {"": len(snap["unsorted"])}
+    assert {h["theme"] for h in result["headers"]} == set(expected)
+    for h in result["headers"]:
+        assert number(h["count"]) == expected[h["theme"]], h
+    assert number(page.inner_text("#projector-count")) == sum(expected.values()) == 500
     assert page.errors == []
 
 
