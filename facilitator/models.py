@@ -183,6 +183,10 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # Not stored: whether the workshop's phones saw the board when the event was recorded
+    # (participants_see_wall), so publishing after commit knows without reading the database.
+    phones_see_wall = False
+
 
 class InputEmbedding(Base):
     """An input's embedding, made once by the suggestion worker; deleted with the input."""

@@ -42,9 +42,13 @@ PARTICIPANT_THEME_KEYS = {"title", "offered", "theme_order"}
 
 
 def concerns_phones(event) -> bool:
-    """Whether an event changes what every phone shows (its question, status, theme choice or vote)."""
+    """Whether an event changes what a phone shows (its question, status, theme choice, vote, or the board it sees)."""
     if event.type == "theme.updated":
         return bool(PARTICIPANT_THEME_KEYS & set(event.data or {}))
+    if event.type in BOARD_TYPES:
+        # Known from the unit of work that recorded it: deciding needs no database read here,
+        # in the request thread of every post (services/unit.py, UnitOfWork.record).
+        return event.phones_see_wall
     return event.type in PARTICIPANT_TYPES
 # Vote events whose tallies the room sees only once the round is revealed.
 TALLY_TYPES = {"vote.cast", "vote.closed"}
@@ -117,45 +121,41 @@ def publish(events: list) -> None:
             _disconnect_room(gone)
         if concerns_phones(event):
             _schedule_participant_state(wid)
-        elif event.type in BOARD_TYPES:
-            _schedule_participant_state(wid, board_only=True)
 
 
-def _schedule_participant_state(workshop_id: int, board_only: bool = False) -> None:
+def _schedule_participant_state(workshop_id: int) -> None:
     """Send phones the workshop's state once per debounce window, however many changes it holds.
 
     Every phone of a plenary gets each such message, so a facilitator who edits
     the prompt and opens input in one breath costs one broadcast, not three.
     The state is read when the timer fires, so it includes every change
     committed before then; a change committed after that starts a new timer.
-    board_only: only the board changed, which phones show only when they see the wall.
     """
     app = current_app._get_current_object()
     delay = float(app.config.get("PARTICIPANT_STATE_DEBOUNCE") or 0)
     if delay <= 0:
-        _emit_participant_state(workshop_id, board_only)
+        _emit_participant_state(workshop_id)
         return
-    if not extensions.state_pending(app).claim(workshop_id, board_only):
+    if not extensions.state_pending(app).claim(workshop_id):
         return
     socketio.start_background_task(_emit_participant_state_later, app, workshop_id, delay)
 
 
 def _emit_participant_state_later(app, workshop_id: int, delay: float) -> None:
     socketio.sleep(delay)
-    board_only = extensions.state_pending(app).release(workshop_id)
+    extensions.state_pending(app).release(workshop_id)
     try:
         with app.app_context():
-            _emit_participant_state(workshop_id, board_only)
+            _emit_participant_state(workshop_id)
     except Exception:  # a background task has no caller to tell; the next change sends again
         app.logger.exception("could not send the participant state of workshop %s", workshop_id)
 
 
-def _emit_participant_state(workshop_id: int, board_only: bool = False) -> None:
+def _emit_participant_state(workshop_id: int) -> None:
     with read_session() as s:
         workshop = s.get(Workshop, workshop_id)
-        if workshop is None or (board_only and not workshop.participants_see_wall):
-            return
-        socketio.emit("state", participant_state(s, workshop), to=room(workshop_id, "participants"))
+        if workshop is not None:
+            socketio.emit("state", participant_state(s, workshop), to=room(workshop_id, "participants"))
 
 
 class StatePending:
@@ -163,22 +163,20 @@ class StatePending:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # workshop id -> whether every change the message holds so far is a board change only
-        self._board_only: dict[int, bool] = {}
+        self._ids: set[int] = set()
 
-    def claim(self, workshop_id: int, board_only: bool = False) -> bool:
-        """Mark the workshop's message as on its way; False if one already is (it then carries this change too)."""
+    def claim(self, workshop_id: int) -> bool:
+        """Mark the workshop's message as on its way; False if one already is."""
         with self._lock:
-            if workshop_id in self._board_only:
-                self._board_only[workshop_id] = self._board_only[workshop_id] and board_only
+            if workshop_id in self._ids:
                 return False
-            self._board_only[workshop_id] = board_only
+            self._ids.add(workshop_id)
             return True
 
-    def release(self, workshop_id: int) -> bool:
-        """The workshop's message is being sent: a later change needs a new one. True if only the board changed."""
+    def release(self, workshop_id: int) -> None:
+        """The workshop's message is being sent: a later change needs a new one."""
         with self._lock:
-            return self._board_only.pop(workshop_id, False)
+            self._ids.discard(workshop_id)
 
 
 class ParticipantSockets:

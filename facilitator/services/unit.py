@@ -75,6 +75,7 @@ class UnitOfWork:
             actor=self.actor,
             created_at=now,
         )
+        event.phones_see_wall = bool(self.workshop.participants_see_wall)
         self.session.add(event)
         self.events.append(event)
         return event
