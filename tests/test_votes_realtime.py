@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from facilitator import phone_keys, services
+from facilitator import services
 from facilitator.db import read_session
 from facilitator.models import Event
 from facilitator.vote_queries import results
@@ -23,11 +23,11 @@ def room(user, token):
     return w
 
 
-def a_phone(n: int, app) -> requests.Session:
-    """One phone: its own cookie jar with its own server-issued phone key."""
+def a_phone(url: str, code: str) -> requests.Session:
+    """One phone: its own cookie jar, holding the phone key the server issues with the join state."""
     s = requests.Session()
-    with app.test_request_context():
-        s.cookies.set("phone", phone_keys.issue(f"phone-{n:04d}-{random.getrandbits(64):016x}"))
+    answer = s.get(f"{url}/api/v1/join/{code}", timeout=30)
+    assert answer.status_code == 200 and s.cookies.get("phone") == answer.json()["phone_key"]
     return s
 
 
@@ -50,7 +50,7 @@ def test_walls_see_every_tally_the_projector_only_once_revealed_and_phones_what_
         assert "mine" not in vote  # a broadcast holds no phone's allocation
 
         a, b, _c = r.item_ids
-        phone = a_phone(1, live_server.app)
+        phone = a_phone(url, code)
         assert put(phone, url, code, r.id, {str(a): 3, str(b): 1}).status_code == 200
         wall.wait_for(lambda l: any(e["type"] == "vote.cast" for e in l.events))
         projector.wait_for(lambda l: any(e["type"] == "vote.cast" for e in l.events))
@@ -105,7 +105,7 @@ def test_a_hundred_phones_allocating_at_once_totals_exact_none_over_budget(live_
     r = services.open_vote_round(room.id, "themes", dots=5, per_item=3)
     items = [str(i) for i in r.item_ids]
     wall = Listener(url, {"role": "wall", "workshop": room.id, "token": token})
-    phones = [a_phone(n, live_server.app) for n in range(100)]
+    phones = [a_phone(url, code) for _ in range(100)]
     final: dict[int, dict] = {}
     refusals = []
     start = threading.Barrier(100)
