@@ -27,6 +27,21 @@ def reorder(rows: list) -> list[int]:
     return [row.id for row in rows]
 
 
+def move_in_order(rows: list, row, position: object) -> list[int] | None:
+    """Put row at position (clamped) among rows, a theme among themes or a question among questions.
+
+    Returns the new order of ids when it changed, else None; a position that is
+    not a whole number is refused.
+    """
+    if not isinstance(position, int) or isinstance(position, bool):
+        raise ServiceError("invalid")
+    before = [r.id for r in rows]
+    order = [r for r in rows if r.id != row.id]
+    order.insert(max(0, min(position, len(order))), row)
+    after = reorder(order)
+    return after if after != before else None
+
+
 def renumber(items: list[Input], theme_id: int | None) -> list[int]:
     """Give items consecutive positions in theme_id's column; return their ids in order."""
     for position, item in enumerate(items):

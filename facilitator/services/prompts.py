@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import ServiceError
 from ..models import Input, Prompt
 from ..serialize import prompt_dict
-from .board import reorder
+from .board import move_in_order, reorder
 from .unit import write
 from .validation import check_title
 
@@ -97,14 +97,8 @@ def update_prompt(workshop_id: int, prompt_id: int, changes: object, actor: str 
                     raise ServiceError("prompt_answered")
                 prompt.text = changed["text"] = text
         if "position" in changes:
-            position = changes["position"]
-            if not isinstance(position, int) or isinstance(position, bool):
-                raise ServiceError("invalid")
-            before = prompts(s, workshop_id)
-            order = [p for p in before if p.id != prompt.id]
-            order.insert(max(0, min(position, len(order))), prompt)
-            ids = reorder(order)
-            if ids != [p.id for p in before]:
+            ids = move_in_order(prompts(s, workshop_id), prompt, changes["position"])
+            if ids is not None:
                 changed["prompt_order"] = ids
         if changed:
             uow.record("prompt.updated", {"prompt_id": prompt.id, **changed})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ServiceError
 from ..models import Theme
 from ..serialize import theme_dict
-from .board import column, renumber, reorder, theme_of, themes
+from .board import column, move_in_order, renumber, reorder, theme_of, themes
 from .unit import write
 from .validation import check_text, check_title
 
@@ -59,14 +59,8 @@ def change_theme(uow, theme_id: int, changes: dict) -> Theme:
         if changes["offered"] != theme.offered:
             theme.offered = changed["offered"] = changes["offered"]
     if "position" in changes:
-        position = changes["position"]
-        if not isinstance(position, int) or isinstance(position, bool):
-            raise ServiceError("invalid")
-        board = [t for t in themes(s, workshop_id) if t.id != theme.id]
-        board.insert(max(0, min(position, len(board))), theme)
-        before = [t.id for t in themes(s, workshop_id)]
-        order = reorder(board)
-        if order != before:
+        order = move_in_order(themes(s, workshop_id), theme, changes["position"])
+        if order is not None:
             changed["theme_order"] = order
     if changed:
         uow.record("theme.updated", {"theme_id": theme.id, **changed})
