@@ -22,7 +22,7 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from conftest import LiveServer, PG_ADMIN, csrf_in, make_app, sqlite_only
+from conftest import LiveServer, csrf_in, fresh_pg_database, make_app, sqlite_only
 from facilitator import extensions, migrate, services
 from facilitator.db import database
 from facilitator.models import Input
@@ -136,14 +136,8 @@ def _refused_in_danish(answer, code: str) -> None:
 @pytest.fixture
 def pg_database():
     """A database of this test's own on the shared PostgreSQL (only Redis is broken here)."""
-    name = f"facilitator_faults_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    migrate.upgrade(url)
-    yield url
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with fresh_pg_database("facilitator_faults") as url:
+        yield url
 
 
 @pytest.mark.postgres
