@@ -346,6 +346,28 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def drag_card(page, source, to: tuple[float, float], landed: str, arg=None) -> None:
+    """Drag a wall card with real pointer events; let go once the wall shows it where it lands.
+
+    SortableJS's pointer fallback reads the pointer on a 50 ms timer, so a hand
+    that lets go sooner drops the card back where it was. A person pauses until
+    the card shows where it will land; `landed` is that check, in JavaScript.
+    """
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 20, steps=4)
+    page.mouse.move(*to, steps=20)
+    page.wait_for_function(landed, arg=arg)
+    page.mouse.up()
+
+
+def lands(theme, check: str) -> str:
+    """For drag_card: a check on the ids in one column's list (theme id, "" for Unsorted), the dragged card in its landing place."""
+    cards = f'.column[data-theme-id="{theme}"] .column-cards > .card'
+    return f"() => {{ const ids = Array.from(document.querySelectorAll('{cards}'), (c) => Number(c.dataset.id)); return {check}; }}"
+
+
 def browser_login(context, email="anna@example.org", password=PASSWORD):
     """Log a browser context in through the real form; return its page."""
     page = context.new_page()

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 from docx import Document
 
-from conftest import PHONE, browser_login, screenshot, sqlite_only
+from conftest import PHONE, browser_login, drag_card, lands, screenshot, sqlite_only
 
 pytestmark = [pytest.mark.browser, sqlite_only]
 
@@ -28,17 +28,6 @@ SUMMARY = "Deltagerne peger på ledelse og mentorer."
 def column(page, title):
     """A wall column by its theme title."""
     return page.locator(".column", has=page.locator(".column-title", has_text=title))
-
-
-def drag(page, source, target):
-    """Drag with real pointer events in small steps (SortableJS listens to those)."""
-    box = source.bounding_box()
-    to = target.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 12)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 40, box["y"] + 20, steps=4)
-    page.mouse.move(to["x"] + to["width"] / 2, to["y"] + to["height"] / 2, steps=20)
-    page.mouse.up()
 
 
 def card_with(page, text):
@@ -125,7 +114,10 @@ def test_a_workshop_from_creation_to_the_docx_appendix(new_context, user, app, l
     first, second, third = (card_with(laptop, t) for t in PHONE_INPUTS)
     first.locator(".card-move").select_option(label="Ledelse og ansvar")
     column(laptop, "Ledelse og ansvar").locator(".card", has_text=PHONE_INPUTS[0]).wait_for()
-    drag(laptop, second, column(laptop, "Netværk").locator(".column-cards"))
+    netvaerk = column(laptop, "Netværk")
+    box = netvaerk.locator(".column-cards").bounding_box()
+    landed = lands(netvaerk.get_attribute("data-theme-id"), f"ids.includes({second.get_attribute('data-id')})")
+    drag_card(laptop, second, (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2), landed)
     column(laptop, "Netværk").locator(".card", has_text=PHONE_INPUTS[1]).wait_for()
     third.focus()
     laptop.keyboard.press("3")  # the third theme

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from conftest import PASSWORD, browser_login, screenshot, sqlite_only
+from conftest import PASSWORD, browser_login, drag_card, lands, screenshot, sqlite_only
 from facilitator import services
 
 pytestmark = [pytest.mark.browser, sqlite_only]
@@ -85,16 +85,6 @@ def holder(page, theme):
     return page.locator(f'.column[data-theme-id="{key}"] .column-cards')
 
 
-def drag(page, source, target_box):
-    """Drag with real pointer events in small steps (SortableJS listens to those)."""
-    box = source.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 12)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 40, box["y"] + 20, steps=4)
-    page.mouse.move(target_box[0], target_box[1], steps=20)
-    page.mouse.up()
-
-
 def centre(locator):
     box = locator.bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -124,18 +114,18 @@ def test_drag_cards_with_the_mouse_into_a_theme_and_within_it(new_context, wall_
     a, b, c = wall_board.ids[:3]
     alpha = theme_id(wall_board, "Alpha")
 
-    drag(page, card(page, a), centre(holder(page, alpha)))
+    drag_card(page, card(page, a), centre(holder(page, alpha)), lands(str(alpha), f"ids.includes({a})"))
     wait_for_server(wall_board, lambda s: s["Alpha"] == [a])
     assert card(page, a).locator("xpath=ancestor::section").get_attribute("data-theme-id") == str(alpha)
 
     # Above the card already there: the order in the theme is the order on screen.
-    drag(page, card(page, b), top_of(card(page, a)))
+    drag_card(page, card(page, b), top_of(card(page, a)), lands(str(alpha), f"ids[0] === {b}"))
     wait_for_server(wall_board, lambda s: s["Alpha"] == [b, a])
 
     # Within Unsorted: c goes to the end, below the last card.
     last = card(page, wall_board.ids[-1])
     box = last.bounding_box()
-    drag(page, card(page, c), (box["x"] + box["width"] / 2, box["y"] + box["height"] - 4))
+    drag_card(page, card(page, c), (box["x"] + box["width"] / 2, box["y"] + box["height"] - 4), lands("", f"ids.at(-1) === {c}"))
     state = wait_for_server(wall_board, lambda s: s["Unsorted"][-1] == c)
     assert state["Unsorted"] == wall_board.ids[3:] + [c]
     page.wait_for_function(
@@ -428,6 +418,7 @@ def test_a_live_event_during_a_drag_waits_for_the_drop(new_context, wall_board):
     assert card(page, b).locator("xpath=ancestor::section").get_attribute("data-theme-id") == ""
     x, y = centre(holder(page, beta))
     page.mouse.move(x, y, steps=15)
+    page.wait_for_function(lands(str(beta), f"ids.includes({a})"))
     page.mouse.up()
     wait_for_server(wall_board, lambda s: s["Beta"] == [a] and s["Alpha"] == [b])
     page.wait_for_selector(f'.column[data-theme-id="{alpha}"] .card[data-id="{b}"]')
@@ -453,6 +444,7 @@ def test_a_card_can_be_dragged_by_touch_on_a_tablet(new_context, wall_board):
     steps = 20
     for n in range(1, steps + 1):
         touch("touchMove", x + (tx - x) * n / steps, y + (ty - y) * n / steps)
+    page.wait_for_function(lands(str(alpha), f"ids.includes({a})"))  # the finger lifts once the card shows where it lands
     touch("touchEnd", tx, ty)
     wait_for_server(wall_board, lambda s: s["Alpha"] == [a])
     page.wait_for_selector(f'.column[data-theme-id="{alpha}"] .card[data-id="{a}"]')
