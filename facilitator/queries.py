@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import CoFacilitator, Event, Input, Prompt, Theme, User, Workshop
 from .serialize import event_dict, input_dict, prompt_dict, theme_dict, workshop_dict
 
 
+# Built once: every phone's post and join looks its workshop up by code.
+BY_CODE = select(Workshop).where(Workshop.join_code == bindparam("code"))
+
+
 def workshop_by_code(s: Session, code: str) -> Workshop | None:
     """The workshop a join code belongs to."""
-    return s.execute(select(Workshop).where(Workshop.join_code == code)).scalar_one_or_none()
+    return s.execute(BY_CODE, {"code": code}).scalar_one_or_none()
 
 
 def workshop_by_projector_secret(s: Session, secret: str) -> Workshop | None:

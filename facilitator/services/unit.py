@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,6 +15,19 @@ from ..errors import ServiceError
 from ..models import Event, Workshop, utcnow
 
 log = logging.getLogger(__name__)
+
+WORKSHOPS = Workshop.__table__
+EVENTS = Event.__table__
+
+# Built once: every write runs these, and building a statement (and its cache key)
+# cost more than running it. Core, not the ORM, for the two of record().
+BY_CODE_FOR_UPDATE = select(Workshop).where(Workshop.join_code == bindparam("code")).with_for_update()
+NEXT_SEQ = (
+    update(WORKSHOPS).where(WORKSHOPS.c.id == bindparam("workshop"))
+    .values(seq=WORKSHOPS.c.seq + 1, updated_at=bindparam("at"))
+    .returning(WORKSHOPS.c.seq)
+)
+APPEND_EVENT = insert(EVENTS)
 
 
 class UnitOfWork:
@@ -46,9 +59,7 @@ class UnitOfWork:
 
     def lock_by_code(self, join_code: str) -> Workshop:
         """Like lock(), finding the workshop by its join code."""
-        workshop = self.session.execute(
-            select(Workshop).where(Workshop.join_code == join_code).with_for_update()
-        ).scalar_one_or_none()
+        workshop = self.session.execute(BY_CODE_FOR_UPDATE, {"code": join_code}).scalar_one_or_none()
         if workshop is None:
             raise ServiceError("unknown_code")
         self.workshop = workshop
@@ -58,25 +69,14 @@ class UnitOfWork:
         """Append the next event of the locked workshop, in this transaction."""
         assert self.workshop is not None, "lock() the workshop before recording"
         now = utcnow()
-        seq = self.session.execute(
-            update(Workshop)
-            .where(Workshop.id == self.workshop.id)
-            .values(seq=Workshop.seq + 1, updated_at=now)
-            .returning(Workshop.seq),
-            execution_options={"synchronize_session": False},
-        ).scalar_one()
+        connection = self.session.connection()
+        seq = connection.execute(NEXT_SEQ, {"workshop": self.workshop.id, "at": now}).scalar_one()
         # Keep the loaded object current without marking it dirty (no second UPDATE).
         set_committed_value(self.workshop, "seq", seq)
-        event = Event(
-            workshop_id=self.workshop.id,
-            seq=seq,
-            type=type_,
-            data=data,
-            actor=self.actor,
-            created_at=now,
-        )
+        row = {"workshop_id": self.workshop.id, "seq": seq, "type": type_, "data": data, "actor": self.actor, "created_at": now}
+        connection.execute(APPEND_EVENT, row)
+        event = Event(**row)
         event.phones_see_wall = bool(self.workshop.participants_see_wall)
-        self.session.add(event)
         self.events.append(event)
         return event
 
