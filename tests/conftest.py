@@ -346,18 +346,27 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def drag_card(page, source, to: tuple[float, float], landed: str, arg=None) -> None:
+# SortableJS marks a card it is sliding into place (`animated`) and ignores a press on it.
+CARDS_AT_REST = "() => [...document.querySelectorAll('.card')].every((c) => !c.animated)"
+
+
+def drag_card(page, source, to, landed: str, arg=None) -> None:
     """Drag a wall card with real pointer events; let go once the wall shows it where it lands.
 
-    SortableJS's pointer fallback reads the pointer on a 50 ms timer, so a hand
-    that lets go sooner drops the card back where it was. A person pauses until
-    the card shows where it will land; `landed` is that check, in JavaScript.
+    `to` is the point to drop at, or a function giving it, called once the
+    cards are at rest (a card still sliding after the last drop is not where
+    it will be). SortableJS ignores a press on a sliding card, and its pointer
+    fallback reads the pointer on a 50 ms timer, so a hand that lets go sooner
+    drops the card back where it was. A person waits for both; `landed` is the
+    check that the card shows where it will land, in JavaScript.
     """
+    page.wait_for_function(CARDS_AT_REST)
     box = source.bounding_box()
+    target = to() if callable(to) else to
     page.mouse.move(box["x"] + 30, box["y"] + 12)
     page.mouse.down()
     page.mouse.move(box["x"] + 40, box["y"] + 20, steps=4)
-    page.mouse.move(*to, steps=20)
+    page.mouse.move(*target, steps=20)
     page.wait_for_function(landed, arg=arg)
     page.mouse.up()
 

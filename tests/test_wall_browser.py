@@ -119,13 +119,15 @@ def test_drag_cards_with_the_mouse_into_a_theme_and_within_it(new_context, wall_
     assert card(page, a).locator("xpath=ancestor::section").get_attribute("data-theme-id") == str(alpha)
 
     # Above the card already there: the order in the theme is the order on screen.
-    drag_card(page, card(page, b), top_of(card(page, a)), lands(str(alpha), f"ids[0] === {b}"))
+    drag_card(page, card(page, b), lambda: top_of(card(page, a)), lands(str(alpha), f"ids[0] === {b}"))
     wait_for_server(wall_board, lambda s: s["Alpha"] == [b, a])
 
     # Within Unsorted: c goes to the end, below the last card.
-    last = card(page, wall_board.ids[-1])
-    box = last.bounding_box()
-    drag_card(page, card(page, c), (box["x"] + box["width"] / 2, box["y"] + box["height"] - 4), lands("", f"ids.at(-1) === {c}"))
+    def near_the_bottom_of_the_last():
+        box = card(page, wall_board.ids[-1]).bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] - 4
+
+    drag_card(page, card(page, c), near_the_bottom_of_the_last, lands("", f"ids.at(-1) === {c}"))
     state = wait_for_server(wall_board, lambda s: s["Unsorted"][-1] == c)
     assert state["Unsorted"] == wall_board.ids[3:] + [c]
     page.wait_for_function(
@@ -403,18 +405,24 @@ def test_the_projector_follows_the_switch_on_the_wall(new_context, wall_board):
     assert page.errors == []
 
 
-def test_a_live_event_during_a_drag_waits_for_the_drop(new_context, wall_board):
+@pytest.mark.parametrize("when", ["dragging", "pressed"])
+def test_a_live_event_during_a_drag_waits_for_the_drop(new_context, wall_board, when):
     page = open_wall(new_context, wall_board)
     a, b = wall_board.ids[:2]
     alpha, beta = theme_id(wall_board, "Alpha"), theme_id(wall_board, "Beta")
     box = card(page, a).bounding_box()
     page.mouse.move(box["x"] + 30, box["y"] + 12)
     page.mouse.down()
-    page.mouse.move(box["x"] + 40, box["y"] + 30, steps=5)
-    page.wait_for_selector("body.is-dragging")
+    if when == "dragging":
+        page.mouse.move(box["x"] + 40, box["y"] + 30, steps=5)
+        page.wait_for_selector("body.is-dragging")
     seq = wall_seq(page)
-    services.move_input(wall_board.id, b, alpha, 0)  # another facilitator, mid-drag
+    # Another facilitator moves b, from the same column: pressed or dragged, a stays in hand.
+    services.move_input(wall_board.id, b, alpha, 0)
     seen(page, seq + 1)
+    if when == "pressed":
+        page.mouse.move(box["x"] + 40, box["y"] + 30, steps=5)
+        page.wait_for_selector("body.is-dragging")
     assert card(page, b).locator("xpath=ancestor::section").get_attribute("data-theme-id") == ""
     x, y = centre(holder(page, beta))
     page.mouse.move(x, y, steps=15)
@@ -502,3 +510,4 @@ def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_con
     page.keyboard.press("4")
     wait_for_server(board, lambda s: s["Tema 3"][-1] == first)
     assert focused_id(page) == first
+

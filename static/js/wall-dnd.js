@@ -1,7 +1,8 @@
 // Drag and drop with SortableJS (vendored, loaded as a classic script before
 // this module): mouse, touch and pen through pointer events. Sortable moves
-// the card on screen; the drop becomes a move command, and while a drag is on
-// the wall defers its redraws so that a live event does not fight the hand.
+// the card on screen; the drop becomes a move command. From the moment a card
+// is pressed until it is let go, the wall defers its redraws, so that a live
+// event neither fights the hand nor replaces the card it has just picked up.
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -19,7 +20,8 @@ function neighbour(card, direction) {
 export class DragAndDrop {
   constructor({ moves }) {
     this.moves = moves;
-    this.active = false;
+    this.active = false; // a card is pressed or dragged: redraws wait
+    this.dragging = false;
   }
 
   /** Make one column's card list sortable; returns the Sortable instance. */
@@ -44,12 +46,22 @@ export class DragAndDrop {
       ghostClass: "card-ghost",
       chosenClass: "card-chosen",
       dragClass: "card-dragging",
-      onStart: () => {
+      onChoose: () => {
         this.active = true;
+      },
+      onStart: () => {
+        this.dragging = true;
         document.body.classList.add("is-dragging");
+      },
+      // Sortable calls this before onEnd after a drag; alone, the card was pressed and let go.
+      onUnchoose: () => {
+        if (this.dragging) return;
+        this.active = false;
+        this.moves.redraw({ columns: [] }); // what arrived meanwhile
       },
       onEnd: (evt) => {
         this.active = false;
+        this.dragging = false;
         document.body.classList.remove("is-dragging");
         const card = evt.item;
         const id = Number(card.dataset.id);
