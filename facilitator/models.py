@@ -149,6 +149,8 @@ class Input(Base):
     __table_args__ = (
         UniqueConstraint("workshop_id", "client_key", name="uq_inputs_workshop_client_key"),
         Index("ix_inputs_workshop_import_key", "workshop_id", "import_key"),
+        # A column in board order: a move finds its neighbours, a post its column's end.
+        Index("ix_inputs_column_order", "workshop_id", "theme_id", "position", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +160,8 @@ class Input(Base):
     text: Mapped[str] = mapped_column(Text)
     prompt_id: Mapped[int | None] = mapped_column(ForeignKey("prompts.id", ondelete="SET NULL"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), index=True)
+    # A sort key within the column (board order is position, then id), not an index:
+    # a move gives only the moved input a new one (services/board.py place()).
     position: Mapped[int] = mapped_column(Integer, default=0)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str] = mapped_column(String(200), default="")

@@ -85,7 +85,7 @@ SCHEMAS = {
         id=INT,
         text=STR,
         theme_id=NULLABLE_INT,
-        position=INT,
+        position={"type": "integer", "description": "sort key within its column (board order: position, then id); not an index"},
         prompt_id=NULLABLE_INT,
         hidden=BOOL,
         hidden_reason=STR,
@@ -95,6 +95,12 @@ SCHEMAS = {
         suggested=BOOL,
     ),
     "Prompt": _obj(("id", "text"), id=INT, text=STR, position=INT, active=BOOL),
+    "MovedInput": {
+        "allOf": [
+            _ref("Input"),
+            _obj(("index",), index={"type": "integer", "minimum": 0, "description": "its index in its column's full order, hidden inputs included"}),
+        ]
+    },
     "Snapshot": _obj(
         ("workshop", "seq", "themes", "unsorted", "inputs", "prompts"),
         workshop=_ref("Workshop"),
@@ -313,7 +319,7 @@ PATHS = {
                     _body(_obj(("into",), into=INT)), [WORKSHOP, THEME]),
     },
     "/api/v1/workshops/{workshop_id}/inputs/{input_id}/move": {
-        "post": _op("Move an input to a theme (or Unsorted) at an index", {"200": _json("The input", _ref("Input"))},
+        "post": _op("Move an input to a theme (or Unsorted) at an index", {"200": _json("The input and its index in its column", _ref("MovedInput"))},
                     _WRITE, _body(_obj(theme_id=NULLABLE_INT, index={"type": "integer", "minimum": 0}, suggested=BOOL)),
                     [WORKSHOP, INPUT]),
     },

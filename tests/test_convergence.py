@@ -1,8 +1,8 @@
 """Two facilitators move the same cards at the same moment: every wall ends with the server's board.
 
 Two real Socket.IO wall clients keep a model of the board the way static/js/board.js
-does (a snapshot, then events applied strictly in seq order, each carrying the full
-orders of the columns it changed). Two threads send conflicting commands over HTTP
+does (a snapshot, then events applied strictly in seq order: a move names the input
+it now follows, a theme change carries the full orders of the columns it changed). Two threads send conflicting commands over HTTP
 through the real server, each as its own facilitator, released together by a barrier.
 Afterwards both models equal each other and the snapshot from GET /api/v1/workshops/<id>.
 """
@@ -55,9 +55,12 @@ class WallModel:
             if d["id"] not in self.unsorted:
                 self.unsorted.append(d["id"])
         elif kind == "input.moved":
-            if "from_order" in d:
-                self.set_column(d["from_theme_id"], d["from_order"])
-            self.set_column(d["theme_id"], d["order"])
+            # As static/js/board.js: out of its column, in after the input the event names.
+            for column in [self.unsorted, *(t["ids"] for t in self.themes)]:
+                if d["input_id"] in column:
+                    column.remove(d["input_id"])
+            target = self.unsorted if d["theme_id"] is None else self.theme(d["theme_id"])["ids"]
+            target.insert(0 if d["after"] is None else target.index(d["after"]) + 1, d["input_id"])
         elif kind == "input.hidden":
             self.hidden[d["input_id"]] = True
         elif kind == "input.unhidden":

@@ -12,6 +12,7 @@ from facilitator import services
 from facilitator.db import database
 from facilitator.errors import ServiceError
 from facilitator.models import Event, Input
+from facilitator.services.board import GAP
 
 
 def new_workshop(user, **kw):
@@ -130,26 +131,76 @@ def test_the_database_refuses_to_update_an_input_text(user):
         assert s.get(Input, item.id).text == "Original"
 
 
-def test_moves_keep_columns_consistent_and_record_full_orders(user):
+def board_columns(w) -> dict:
+    """{theme id or None: [input ids in board order]} from the database."""
+    with database().reader() as s:
+        rows = s.execute(select(Input.theme_id, Input.id).where(Input.workshop_id == w.id).order_by(Input.position, Input.id)).all()
+    columns: dict = {}
+    for theme_id, input_id in rows:
+        columns.setdefault(theme_id, []).append(input_id)
+    return columns
+
+
+def test_moves_keep_columns_consistent_and_name_the_input_they_follow(user):
     w = new_workshop(user)
     a, b = [e.data["id"] for e in events(w) if e.type == "theme.created"]
     items = [submit(w, f"input {n}")[0] for n in range(4)]
-    services.move_input(w.id, items[0].id, a, 0)
-    services.move_input(w.id, items[1].id, a, 0)
-    services.move_input(w.id, items[2].id, a, 1)
-    last = events(w)[-1]
-    assert last.data["order"] == [items[1].id, items[2].id, items[0].id]
-    assert last.data["from_order"] == [items[3].id]
-    services.move_input(w.id, items[1].id, a, 99)
-    assert events(w)[-1].data["order"] == [items[2].id, items[0].id, items[1].id]
-    services.move_input(w.id, items[0].id, None, 0)
-    assert events(w)[-1].data["order"] == [items[0].id, items[3].id]
+    ids = [i.id for i in items]
+    services.move_input(w.id, ids[0], a, 0)
+    services.move_input(w.id, ids[1], a, 0)
+    moved, index = services.move_input(w.id, ids[2], a, 1)
+    assert (moved.id, index) == (ids[2], 1)
+    last = events(w)[-1].data
+    assert last == {"input_id": ids[2], "theme_id": a, "index": 1, "after": ids[1], "after_visible": ids[1], "from_theme_id": None}
+    assert board_columns(w) == {a: [ids[1], ids[2], ids[0]], None: [ids[3]]}
+    # Past the end: clamped to it, and the answer says where it went.
+    assert services.move_input(w.id, ids[1], a, 99)[1] == 2
+    assert events(w)[-1].data["after"] == ids[0] and "from_theme_id" not in events(w)[-1].data
+    assert board_columns(w)[a] == [ids[2], ids[0], ids[1]]
+    services.move_input(w.id, ids[0], None, 0)
+    assert events(w)[-1].data["after"] is None
+    assert board_columns(w) == {a: [ids[2], ids[1]], None: [ids[0], ids[3]]}
     # a move to where it already is changes nothing and records nothing
     before = len(events(w))
-    services.move_input(w.id, items[0].id, None, 0)
+    assert services.move_input(w.id, ids[0], None, 0)[1] == 0
+    assert services.move_input(w.id, ids[2], a, 0)[1] == 0
     assert len(events(w)) == before
     with pytest.raises(ServiceError):
-        services.move_input(w.id, items[0].id, b + 1000, 0)
+        services.move_input(w.id, ids[0], b + 1000, 0)
+
+
+def test_a_move_between_neighbours_with_no_room_makes_room_once(user):
+    w = new_workshop(user)
+    ids = [submit(w, f"input {n}")[0].id for n in range(6)]  # positions 0..5 in Unsorted
+    # Into the middle of consecutive positions, again and again at the same spot.
+    for moved in (ids[5], ids[4], ids[3]):
+        services.move_input(w.id, moved, None, 1)
+    assert board_columns(w)[None] == [ids[0], ids[3], ids[4], ids[5], ids[1], ids[2]]
+    with database().reader() as s:
+        positions = dict(s.execute(select(Input.id, Input.position).where(Input.workshop_id == w.id)).all())
+    # Only the first of those moves had to shift the rest of the column, once.
+    assert positions[ids[1]] == GAP + 1 and positions[ids[2]] == GAP + 2
+
+
+def test_a_moved_or_shown_input_names_the_visible_input_before_it_for_projectors(user):
+    w = new_workshop(user)
+    ids = [submit(w, f"input {n}")[0].id for n in range(4)]
+    services.hide_input(w.id, ids[1], "off topic")
+    services.hide_input(w.id, ids[2], "off topic")
+    services.move_input(w.id, ids[3], None, 0)
+    assert board_columns(w)[None] == [ids[3], ids[0], ids[1], ids[2]]
+    services.move_input(w.id, ids[3], None, 3)  # to the end, after the hidden ids[2]
+    data = events(w)[-1].data
+    assert data["after"] == ids[2] and data["after_visible"] == ids[0]
+    services.move_input(w.id, ids[0], None, 2)  # between ids[2] and ids[3], which have adjacent positions
+    data = events(w)[-1].data
+    assert data["after"] == ids[2] and data["after_visible"] is None
+    assert board_columns(w)[None] == [ids[1], ids[2], ids[0], ids[3]]
+    services.unhide_input(w.id, ids[2])
+    assert events(w)[-1].data["after_visible"] is None  # ids[1] before it is hidden
+    services.move_input(w.id, ids[3], None, 0)
+    services.unhide_input(w.id, ids[1])
+    assert events(w)[-1].data["after_visible"] == ids[3]
 
 
 def test_deleting_a_theme_returns_its_inputs_to_unsorted(user):

@@ -511,3 +511,34 @@ def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_con
     wait_for_server(board, lambda s: s["Tema 3"][-1] == first)
     assert focused_id(page) == first
 
+
+def test_moves_past_hidden_cards_land_alike_on_the_wall_and_the_projector(new_context, wall_board):
+    services.set_projector_view(wall_board.id, "themes")
+    page = open_wall(new_context, wall_board)
+    projector = new_context(viewport={"width": 1280, "height": 720}).new_page()
+    projector.goto(f"/p/{wall_board.workshop.projector_secret}")
+    projector.wait_for_selector("#projector[data-pages]")
+    a, b, c, d = wall_board.ids[:4]
+    alpha = theme_id(wall_board, "Alpha")
+    in_alpha = f"""() => [...document.querySelectorAll('.column[data-theme-id="{alpha}"] .card[data-id]')].map((c) => Number(c.dataset.id))"""
+
+    def shows(screen, ids):
+        screen.wait_for_function(f"(ids) => JSON.stringify(({in_alpha})()) === JSON.stringify(ids)", arg=ids)
+
+    # Another facilitator's moves: these screens learn of them only from the events.
+    services.hide_input(wall_board.id, b, "off topic")
+    for n, x in enumerate((a, b, c)):
+        services.move_input(wall_board.id, x, alpha, n)
+    services.move_input(wall_board.id, d, alpha, 2)  # right after the hidden b: the projector has no b
+    assert server_columns(wall_board)["Alpha"] == [a, b, d, c]
+    seen(page, server_snapshot(wall_board)["seq"])
+    assert page.evaluate(in_alpha) == [a, d, c]  # the wall lists hidden cards apart
+    shows(projector, [a, d, c])
+    services.unhide_input(wall_board.id, b)
+    shows(projector, [a, b, d, c])
+    shows(page, [a, b, d, c])
+    services.move_input(wall_board.id, a, alpha, 3)
+    shows(projector, [b, d, c, a])
+    shows(page, [b, d, c, a])
+    assert server_columns(wall_board)["Alpha"] == [b, d, c, a]
+    assert page.errors == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import ServiceError
@@ -18,6 +18,84 @@ def column(session: Session, workshop_id: int, theme_id: int | None) -> list[Inp
             select(Input).where(Input.workshop_id == workshop_id, where).order_by(Input.position, Input.id)
         ).scalars()
     )
+
+
+# Room made after an input when a move lands between two neighbours with adjacent
+# positions: the rest of the column moves up by this much, once, in one UPDATE,
+# and the next moves to that spot find room without another.
+GAP = 1024
+
+
+def _in_column(workshop_id: int, theme_id: int | None):
+    return and_(Input.workshop_id == workshop_id, Input.theme_id.is_(None) if theme_id is None else Input.theme_id == theme_id)
+
+
+def _after(row):
+    """Inputs after `row` (a row with position and id) in board order."""
+    return or_(Input.position > row.position, and_(Input.position == row.position, Input.id > row.id))
+
+
+def neighbours(session: Session, workshop_id: int, theme_id: int | None, input_id: int, index: int) -> tuple:
+    """(previous, next, index): the rows around `index` in the column's full order without `input_id`.
+
+    Rows have id, position and hidden; either may be None (an end). An index
+    past the end is clamped to it. Cost: an index lookup, not the column's length.
+    """
+    order = (
+        select(Input.id, Input.position, Input.hidden)
+        .where(_in_column(workshop_id, theme_id), Input.id != input_id)
+        .order_by(Input.position, Input.id)
+    )
+    if index <= 0:
+        return None, session.execute(order.limit(1)).first(), 0
+    rows = session.execute(order.offset(index - 1).limit(2)).all()
+    if rows:
+        return rows[0], rows[1] if len(rows) > 1 else None, index
+    # Past the end: after the last one.
+    last = session.execute(order.order_by(None).order_by(Input.position.desc(), Input.id.desc()).limit(1)).first()
+    count = session.execute(
+        select(func.count()).select_from(Input).where(_in_column(workshop_id, theme_id), Input.id != input_id)
+    ).scalar_one()
+    return last, None, count
+
+
+def is_between(previous, item: Input, following) -> bool:
+    """Whether item already stands right between previous and following (None: an end)."""
+    key = (item.position, item.id)
+    return (previous is None or (previous.position, previous.id) < key) and (following is None or key < (following.position, following.id))
+
+
+def place(session: Session, workshop_id: int, theme_id: int | None, input_id: int, previous, following) -> int:
+    """A position for input_id between previous and following; makes room after previous if there is none."""
+    if previous is None:
+        return 0 if following is None else following.position - 1
+    if following is None:
+        return previous.position + 1
+    if following.position - previous.position >= 2:
+        return (previous.position + following.position) // 2
+    session.connection().execute(
+        update(Input.__table__)
+        .where(_in_column(workshop_id, theme_id), Input.id != input_id, _after(previous))
+        .values(position=Input.position + GAP)
+    )
+    return previous.position + GAP // 2
+
+
+def visible_before(session: Session, workshop_id: int, theme_id: int | None, input_id: int, row) -> int | None:
+    """The nearest input other than input_id, at or before row in board order, that is not hidden (None: none).
+
+    What a projector, which holds no hidden inputs, places a moved or unhidden input after.
+    """
+    if row is None:
+        return None
+    if row.id != input_id and not row.hidden:
+        return row.id
+    return session.execute(
+        select(Input.id)
+        .where(_in_column(workshop_id, theme_id), Input.id != input_id, Input.hidden.is_(False), ~_after(row))
+        .order_by(Input.position.desc(), Input.id.desc())
+        .limit(1)
+    ).scalar()
 
 
 def reorder(rows: list) -> list[int]:

@@ -9,7 +9,7 @@ from ..db import database
 from ..errors import ServiceError
 from ..models import Input, Prompt, Theme, Workshop, utcnow
 from ..serialize import input_dict
-from .board import column, input_of, renumber, theme_of
+from .board import input_of, is_between, neighbours, place, theme_of, visible_before
 from .unit import write
 from .validation import check_client_key, check_input_text, check_text
 
@@ -134,9 +134,11 @@ def _workshop_id(join_code: str) -> int | None:
 
 def move_input(
     workshop_id: int, input_id: int, theme_id: int | None, index: object, actor: str = "", suggested: object = False
-) -> Input:
-    """Put an input into a theme (None: Unsorted) at index in that column's full order.
+) -> tuple[Input, int]:
+    """Put an input into a theme (None: Unsorted) at index in that column's full order; return it and its index.
 
+    Only the moved input gets a new position, and the event names the input it
+    now follows, so a move costs the same in a column of 5 cards or 5,000.
     suggested: the facilitator accepted a suggestion (a theme hint, "more like
     this", "next to its twin"); the event and the input say so, for the record.
     """
@@ -149,25 +151,26 @@ def move_input(
         if theme_id is not None:
             theme_of(s, workshop_id, theme_id)
         source_id = item.theme_id
-        source = [i for i in column(s, workshop_id, source_id) if i.id != item.id]
-        target = source if source_id == theme_id else column(s, workshop_id, theme_id)
-        target = [i for i in target if i.id != item.id]
-        index = max(0, min(index, len(target)))
-        before = [i.id for i in column(s, workshop_id, theme_id)]
-        target.insert(index, item)
-        order = renumber(target, theme_id)
-        if source_id == theme_id and order == before:
-            return item
+        previous, following, index = neighbours(s, workshop_id, theme_id, item.id, index)
+        if source_id == theme_id and is_between(previous, item, following):
+            return item, index
+        item.position = place(s, workshop_id, theme_id, item.id, previous, following)
+        item.theme_id = theme_id
         if source_id != theme_id or suggested:
             item.suggested = suggested
-        data = {"input_id": item.id, "theme_id": theme_id, "index": index, "order": order}
+        data = {
+            "input_id": item.id,
+            "theme_id": theme_id,
+            "index": index,
+            "after": None if previous is None else previous.id,
+            "after_visible": visible_before(s, workshop_id, theme_id, item.id, previous),
+        }
         if suggested:
             data["suggested"] = True
         if source_id != theme_id:
             data["from_theme_id"] = source_id
-            data["from_order"] = renumber(source, source_id)
         uow.record("input.moved", data)
-    return item
+    return item, index
 
 
 def hide_input(workshop_id: int, input_id: int, reason: object = "", actor: str = "") -> Input:
@@ -189,7 +192,8 @@ def unhide_input(workshop_id: int, input_id: int, actor: str = "") -> Input:
         uow.lock(workshop_id)
         item = input_of(uow.session, workshop_id, input_id)
         if item.hidden:
+            after = visible_before(uow.session, workshop_id, item.theme_id, item.id, item)
             item.hidden = False
             item.hidden_reason = ""
-            uow.record("input.unhidden", {"input_id": item.id, "input": input_dict(item)})
+            uow.record("input.unhidden", {"input_id": item.id, "input": input_dict(item), "after_visible": after})
     return item

@@ -263,10 +263,10 @@ def move_input(workshop_id: int, input_id: int):
     theme_id = data.get("theme_id")
     if theme_id is not None and (not isinstance(theme_id, int) or isinstance(theme_id, bool)):
         raise ServiceError("invalid")
-    item = services.move_input(
+    item, index = services.move_input(
         workshop.id, input_id, theme_id, data.get("index", 0), actor=actor(), suggested=data.get("suggested", False)
     )
-    return jsonify(input_dict(item))
+    return jsonify({**input_dict(item), "index": index})
 
 
 @bp.get("/workshops/<int:workshop_id>/suggestions")

@@ -42,6 +42,33 @@ export class Board {
     }
   }
 
+  /** Apply a move that names the input it now follows: take it out of its column, put it after that one. */
+  place(d) {
+    const target = this.column(d.theme_id ?? null);
+    if (!target) return;
+    const from = this.column(("from_theme_id" in d ? d.from_theme_id : d.theme_id) ?? null);
+    for (const column of [from, ...this.themes.map((t) => t.input_ids), this.unsorted]) {
+      const at = column ? column.indexOf(d.input_id) : -1;
+      if (at >= 0) {
+        column.splice(at, 1);
+        break;
+      }
+    }
+    // A projector holds no hidden inputs: it places after the nearest visible one.
+    let at = 0;
+    for (const after of [d.after, d.after_visible]) {
+      if (after === null || after === undefined) break;
+      const found = target.indexOf(after);
+      if (found >= 0) {
+        at = found + 1;
+        break;
+      }
+    }
+    target.splice(at, 0, d.input_id);
+    const input = this.inputs.get(d.input_id);
+    if (input) input.theme_id = d.theme_id ?? null;
+  }
+
   orderPrompts(ids) {
     const byId = new Map(this.prompts.map((p) => [p.id, p]));
     this.prompts = ids.map((id) => byId.get(id)).filter(Boolean);
@@ -129,8 +156,13 @@ export class Board {
         }
         break;
       case "input.moved":
-        if ("from_order" in d) this.setColumn(d.from_theme_id, d.from_order);
-        this.setColumn(d.theme_id, d.order);
+        if ("order" in d) {
+          // Events recorded before moves named their neighbour carry whole columns.
+          if ("from_order" in d) this.setColumn(d.from_theme_id, d.from_order);
+          this.setColumn(d.theme_id, d.order);
+        } else {
+          this.place(d);
+        }
         break;
       case "input.hidden": {
         const input = this.inputs.get(d.input_id);
@@ -141,9 +173,12 @@ export class Board {
         const input = { ...(this.inputs.get(d.input_id) || {}), ...d.input, hidden: false };
         this.inputs.set(d.input_id, input);
         // A projector's snapshot leaves hidden inputs out of the column orders:
-        // put the input back where it stood until the next order for that column arrives.
+        // put the input back after the visible input it followed.
         const order = this.column(input.theme_id ?? null);
-        if (order && !order.includes(d.input_id)) order.splice(Math.min(input.position ?? order.length, order.length), 0, d.input_id);
+        if (order && !order.includes(d.input_id)) {
+          const at = "after_visible" in d ? (d.after_visible === null ? 0 : order.indexOf(d.after_visible) + 1) : (input.position ?? order.length);
+          order.splice(Math.min(at, order.length), 0, d.input_id);
+        }
         break;
       }
       default:
@@ -170,7 +205,7 @@ export function touched(event, board) {
       // Cards show their question's number: renumbering touches every card.
       return { structure: true, prompts: true };
     case "input.moved":
-      return { columns: "from_order" in d ? [d.from_theme_id ?? null, d.theme_id ?? null] : [d.theme_id ?? null] };
+      return { columns: "from_theme_id" in d ? [d.from_theme_id ?? null, d.theme_id ?? null] : [d.theme_id ?? null] };
     case "input.hidden":
     case "input.unhidden":
       return { columns: [board.inputs.get(d.input_id)?.theme_id ?? null], hidden: true };

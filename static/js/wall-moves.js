@@ -134,7 +134,7 @@ export class Moves {
       // input where the server put it (a move that changed nothing records no
       // event), stop waiting; otherwise give the event a while.
       const column = this.board.column(answer.theme_id ?? null) || [];
-      if (column[answer.position] === id) {
+      if (column[answer.index] === id) {
         this.drop(m);
         this.redraw({ columns: [from, themeId] });
       } else {
