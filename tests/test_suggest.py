@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -188,6 +189,40 @@ def test_a_post_never_waits_for_the_worker(database_url, tmp_path, user):
             data = client.get(f"/api/v1/workshops/{made['id']}/suggestions", headers=headers).json
             assert data["pending"] == 0
     finally:
+        extensions.database(application).dispose()
+
+
+def embedded(workshop_id):
+    with database().reader() as s:
+        return s.execute(select(func.count()).select_from(InputEmbedding).where(InputEmbedding.workshop_id == workshop_id)).scalar_one()
+
+
+@needs_model
+@pytest.mark.slow
+@pytest.mark.parametrize("quiet, longest", [(3.0, 120.0), (120.0, 1.0)], ids=["waits-for-a-lull", "not-forever"])
+def test_the_worker_leaves_the_core_to_a_stream_of_posts(database_url, tmp_path, user, quiet, longest):
+    application = make_app(database_url, tmp_path / "own-instance", SUGGEST_ENGINE="embedding", SUGGEST_WORKER=True)
+    worker = extensions.embed_worker(application)
+    worker.quiet_seconds, worker.longest_wait_seconds = quiet, longest
+    try:
+        with application.app_context():
+            workshop = services.create_workshop(user.id, "Stream", themes=["A"])
+            services.set_status(workshop.id, "open")
+            client = application.test_client()
+            # A stream: an input every 0.3 s for 3 s; the worker starts (and catches up) after the first.
+            for n in range(10):
+                assert send(client, workshop.join_code, f"Input nummer {n} om inklusion").status_code == 201
+                if n == 0:
+                    jobs.start(application)
+                time.sleep(0.3)
+            if quiet < longest:
+                assert embedded(workshop.id) == 0  # the stream never paused for three seconds
+            deadline = time.monotonic() + 60
+            while embedded(workshop.id) < 10 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert embedded(workshop.id) == 10
+    finally:
+        worker.stop()
         extensions.database(application).dispose()
 
 

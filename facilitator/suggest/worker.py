@@ -7,12 +7,18 @@ inputs, imported ones, and all of them after a model change) and stores
 the vectors through services.suggestions.store_embeddings. If the thread is
 stopped or slow, suggestions fall back to lexical similarity for the inputs
 it has not reached (suggest/board.py).
+
+Embedding one input costs several times a post's whole CPU, so the thread
+waits for a lull: it embeds once no input has arrived for QUIET_SECONDS, and
+in an unbroken stream (a plenary's burst) it takes one batch per
+LONGEST_WAIT_SECONDS, so the room's posts keep the core.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import and_, select
 
@@ -25,14 +31,20 @@ from . import embedding
 log = logging.getLogger("facilitator.suggest")
 BATCH = 16
 WAKING = {"input.created", "input.unhidden", "workshop.created"}
+QUIET_SECONDS = 2.0
+LONGEST_WAIT_SECONDS = 30.0
 
 
 class EmbeddingWorker:
     """One daemon thread per server process; wake() after inputs arrive, stop() to end it."""
 
-    def __init__(self, app, poll_seconds: float = 60.0) -> None:
+    def __init__(self, app, poll_seconds: float = 60.0, quiet_seconds: float = QUIET_SECONDS,
+                 longest_wait_seconds: float = LONGEST_WAIT_SECONDS) -> None:
         self.app = app
         self.poll_seconds = poll_seconds
+        self.quiet_seconds = quiet_seconds
+        self.longest_wait_seconds = longest_wait_seconds
+        self.last_input = float("-inf")
         self.wakeup = threading.Event()
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
@@ -54,7 +66,19 @@ class EmbeddingWorker:
     def on_commit(self, events: list) -> None:
         """After-commit hook: wake the thread when inputs may need embedding."""
         if any(e.type in WAKING for e in events):
+            if any(e.type == "input.created" for e in events):
+                self.last_input = time.monotonic()
             self.wakeup.set()
+
+    def wait_for_lull(self) -> None:
+        """Return once no input has arrived for quiet_seconds, or after longest_wait_seconds, or on stop()."""
+        deadline = time.monotonic() + self.longest_wait_seconds
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            until = min(self.last_input + self.quiet_seconds, deadline)
+            if now >= until:
+                return
+            self.stopping.wait(until - now)
 
     def pending(self, limit: int = BATCH) -> list[tuple[int, str]]:
         """(id, text) of inputs without an embedding from the current model, oldest first."""
@@ -70,11 +94,14 @@ class EmbeddingWorker:
                 ).all()
             )
 
-    def run_once(self) -> int:
-        """Embed every pending input now, in batches; return how many were stored."""
+    def run_once(self, before_batch=lambda: None) -> int:
+        """Embed every pending input, in batches (calling before_batch before each); return how many were stored."""
         done = 0
         with self.app.app_context():
             while not self.stopping.is_set():
+                before_batch()
+                if self.stopping.is_set():
+                    break
                 batch = self.pending()
                 if not batch:
                     break
@@ -94,7 +121,7 @@ class EmbeddingWorker:
             if self.stopping.is_set():
                 break
             try:
-                self.run_once()
+                self.run_once(before_batch=self.wait_for_lull)
             except Exception:  # a background job has no caller to tell; the next wake-up tries again
                 log.exception("embedding inputs failed")
 
