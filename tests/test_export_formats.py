@@ -236,7 +236,9 @@ def test_xlsx_reads_back(doc, seed):
     assert [r[:3] for r in rows[1:]] == expected
     assert all(r[4] == "nej" for r in rows[1:])
     assert sheet.freeze_panes == "A2"
-    assert sheet["A1"].font.bold
+    assert sheet["A1"].font.bold and not sheet["A2"].font.bold
+    # Every cell wraps its text at the top of its row (long inputs stay readable in Excel).
+    assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for row in sheet.iter_rows() for c in row)
 
 
 def test_csv_reads_back(doc, seed):
