@@ -4,6 +4,7 @@
     make bench BENCH_ARGS="--quick"              # smaller numbers, a few minutes
     make bench BENCH_ARGS="--scenario steady --target relay --target ours-sqlite"
     make bench BENCH_ARGS="--gevent"             # also the app and the relay in gevent mode
+    make bench BENCH_ARGS="--embedding"          # the app with the [suggest] extra's embedding worker
 
 Loads go only to 127.0.0.1, are bounded in count and time, and stop by
 themselves. Results: a Markdown table on stdout and JSON in bench/results/.
@@ -56,6 +57,8 @@ def parse(argv=None) -> argparse.Namespace:
                         help="run only these (repeatable); default: all")
     parser.add_argument("--target", action="append", choices=list(targets.KINDS), help="only these servers (repeatable)")
     parser.add_argument("--gevent", action="store_true", help="also run the app (PostgreSQL + Redis) and the relay in gevent mode")
+    parser.add_argument("--embedding", action="store_true",
+                        help="run the app with the embedding worker (the [suggest] extra) instead of as the plain wheel installs it")
     parser.add_argument("--json", type=Path, help="write the results here (default: bench/results/<time>.json)")
     return parser.parse_args(argv)
 
@@ -82,7 +85,7 @@ def main(argv=None) -> int:
                     continue  # the relay keeps nothing: a restart loses everything by design
                 print(f"[bench] {name} × {kind} ({mode}) ...", file=sys.stderr, flush=True)
                 try:
-                    result = scenarios.run(kind, table[name], async_mode=mode)
+                    result = scenarios.run(kind, table[name], async_mode=mode, embedding=args.embedding)
                 except Exception as error:  # one broken run must not lose the others
                     print(f"[bench]   FAILED: {error!r}", file=sys.stderr, flush=True)
                     failures.append({"scenario": name, "target": kind, "async_mode": mode, "error": repr(error)})
@@ -92,10 +95,10 @@ def main(argv=None) -> int:
                 results.append(result)
                 _save(path, {"partial": True, "machine": machine, "results": results})
     if "wall" in wanted:
-        cards, inputs = (50, 200) if args.smoke else (2000, 10000)
-        print(f"[bench] wall of {cards} cards, DOCX of {inputs} inputs ...", file=sys.stderr, flush=True)
-        extra["wall_render"] = wallload.measure_wall(cards, runs=1 if args.smoke else 3)
-        extra["docx_export"] = wallload.measure_docx(inputs)
+        cards, inputs, pdf_inputs = (50, 200, 50) if args.smoke else (2000, 10000, 1000)
+        print(f"[bench] wall of {cards} cards, exports of {inputs} inputs (PDF {pdf_inputs}) ...", file=sys.stderr, flush=True)
+        extra["wall_render"] = wallload.measure_wall(cards, runs=1 if args.smoke else 3, embedding=args.embedding)
+        extra["exports"] = wallload.measure_exports(inputs, pdf_inputs)
     machine["load_average_at_end"] = os.getloadavg()
     document = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -37,6 +37,8 @@ def table(results: list[dict]) -> str:
         name = TARGET_NAMES.get(r["target"], r["target"])
         if r["async_mode"] != "threading":
             name += f" ({r['async_mode']})"
+        if r.get("embedding"):
+            name += ", embedding worker"
         is_relay = r["target"] == "relay"
         restart = r.get("restart") or {}
         lines.append(
@@ -80,14 +82,13 @@ def extras(extra: dict) -> str:
                 f"and interactive {wall['interactive_ms']:.0f} ms after navigation start "
                 f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms)."
             )
-    export = extra.get("docx_export")
-    if export:
-        if "error" in export:
-            lines.append(f"- DOCX export: not measured ({export['error']}).")
-        else:
+    exports = extra.get("exports")
+    if exports:
+        lines.append(f"- Exports ({exports['via']}, best of two; read back with the library that reads each format):")
+        for fmt, e in exports["formats"].items():
+            back = "not read back" if e["inputs_read_back"] is None else f"{e['inputs_read_back']} inputs read back"
             lines.append(
-                f"- DOCX export of {export['inputs']} inputs ({export['via']}): {export['seconds']:.2f} s "
-                f"(build {export['build_seconds']:.2f} s + render {export['render_seconds']:.2f} s, "
-                f"{export['bytes'] / 1e6:.1f} MB; {export['inputs_read_back']} inputs read back with python-docx)."
+                f"  - {fmt.upper()} of {e['inputs']} inputs: {e['seconds']:.2f} s (build {e['build_seconds']:.2f} s "
+                f"+ render {e['render_seconds']:.2f} s, {e['bytes'] / 1e6:.1f} MB; {back})."
             )
     return "\n".join(lines)

@@ -181,8 +181,13 @@ def _prepare_database(target: Target) -> None:
     extensions.database(app).dispose()
 
 
-def start(kind: str, threads: int, async_mode: str = "threading") -> Target:
-    """Start a target of this kind with `threads` per process (one per open socket, plus HTTP)."""
+def start(kind: str, threads: int, async_mode: str = "threading", embedding: bool = False) -> Target:
+    """Start a target of this kind with `threads` per process (one per open socket, plus HTTP).
+
+    embedding: the app embeds each input in its background worker (the wheel's
+    `[suggest]` extra); without it the app runs as the plain wheel installs it
+    (lexical suggestions, no worker), which is what the write path's numbers mean.
+    """
     target = Target(kind=kind, workdir=Path(tempfile.mkdtemp(prefix=f"facilitator-bench-{kind}-")))
     (target.workdir / "instance").mkdir()
     try:
@@ -192,7 +197,7 @@ def start(kind: str, threads: int, async_mode: str = "threading") -> Target:
             command += ["--async-mode", async_mode]
             target.processes.append(Process(command, dict(os.environ), f"http://127.0.0.1:{port}", target.workdir / "relay.log"))
         else:
-            extra = {"FACILITATOR_SOCKETIO_ASYNC_MODE": async_mode}
+            extra = {"FACILITATOR_SOCKETIO_ASYNC_MODE": async_mode, "FACILITATOR_SUGGEST_ENGINE": "embedding" if embedding else "lexical"}
             count = 1
             if kind == "ours-sqlite":
                 target.database_url = f"sqlite:///{target.workdir / 'instance' / 'facilitator.sqlite3'}"

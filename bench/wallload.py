@@ -1,4 +1,4 @@
-"""Big boards: a wall of many cards rendered in headless Chromium, and the DOCX export of many inputs."""
+"""Big boards: a wall of many cards rendered in headless Chromium, and every export of many inputs."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ def _imported_workshop(owner_id: int, count: int):
 
     The texts are the reference workshop's own (Danish letters, curly quotes,
     arrows), cycled with a number so each is unique. Importing is one unit of
-    work; moving thousands of inputs one by one would cost O(n^2) in event
-    payloads (each move event carries its columns' full order).
+    work, where moving thousands of inputs one by one is thousands.
     """
     import json
 
@@ -47,52 +46,70 @@ def _imported_workshop(owner_id: int, count: int):
     return services.import_workshop(owner_id, json.loads(data))
 
 
-def measure_docx(inputs: int) -> dict:
-    """Seconds to build and render the DOCX appendix of a workshop with this many inputs."""
+def _read_back(data: bytes, fmt: str) -> int | None:
+    """How many inputs the export lists, read with the library that reads that format (None: HTML, not read back)."""
+    import csv
+    import io
+
+    from facilitator.export import extract_inputs
+
+    if fmt == "csv":
+        return sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig")))) - 1
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        return load_workbook(io.BytesIO(data), read_only=True).worksheets[0].max_row - 1
+    if fmt == "html":
+        return None
+    return len(extract_inputs(data, fmt))
+
+
+def measure_exports(inputs: int, pdf_inputs: int) -> dict:
+    """Seconds to build and render every export format: `inputs` inputs each, the PDF `pdf_inputs`.
+
+    Each is built from the database and rendered as the export route does
+    (best of two runs), then read back to count the inputs it lists.
+    """
     from facilitator import extensions, migrate, services
     from facilitator.db import database
+    from facilitator.export import FORMATS, build_document, render
+    from facilitator.models import Workshop
 
-    workdir = Path(tempfile.mkdtemp(prefix="facilitator-bench-docx-"))
+    workdir = Path(tempfile.mkdtemp(prefix="facilitator-bench-exports-"))
     (workdir / "instance").mkdir()
     url = f"sqlite:///{workdir / 'instance' / 'facilitator.sqlite3'}"
     try:
         migrate.upgrade(url)
         app = _app(workdir, url)
+        formats = {}
         with app.app_context():
-            try:
-                from facilitator.export import build_document, extract_inputs, render
-            except ImportError as error:
-                return {"error": f"facilitator.export not importable: {error}"}
             user = services.create_user(targets.EMAIL, targets.PASSWORD)
-            workshop = _imported_workshop(user.id, inputs)
-            best = None
-            for _ in range(2):
-                started = time.perf_counter()
-                with database().reader() as s:
-                    from facilitator.models import Workshop
-
-                    doc = build_document(s, s.get(Workshop, workshop.id))
-                built = time.perf_counter()
-                data, _mimetype, _name = render(doc, "docx", "appendix")
-                done = time.perf_counter()
-                run = {"seconds": done - started, "build_seconds": built - started, "render_seconds": done - built}
-                if best is None or run["seconds"] < best["seconds"]:
-                    best = run
-            listed = extract_inputs(data, "docx")
+            sizes = {inputs: _imported_workshop(user.id, inputs).id, pdf_inputs: _imported_workshop(user.id, pdf_inputs).id}
+            for fmt in FORMATS:
+                count = pdf_inputs if fmt == "pdf" else inputs
+                best = None
+                for _ in range(2):
+                    started = time.perf_counter()
+                    with database().reader() as s:
+                        doc = build_document(s, s.get(Workshop, sizes[count]))
+                    built = time.perf_counter()
+                    data, _mimetype, _name = render(doc, fmt, "appendix")
+                    done = time.perf_counter()
+                    run = {"seconds": done - started, "build_seconds": built - started, "render_seconds": done - built}
+                    if best is None or run["seconds"] < best["seconds"]:
+                        best = run
+                formats[fmt] = {"inputs": count, **best, "bytes": len(data), "inputs_read_back": _read_back(data, fmt)}
         extensions.database(app).dispose()
-        return {
-            "inputs": inputs,
-            "via": "facilitator.export build_document + render, from the database",
-            **best,
-            "bytes": len(data),
-            "inputs_read_back": len(listed),
-        }
+        return {"via": "facilitator.export build_document + render, from the database", "formats": formats}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def measure_wall(cards: int, runs: int = 3) -> dict:
-    """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input."""
+def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
+    """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input.
+
+    embedding: the server embeds the cards in its worker meanwhile (the [suggest] extra), as after an import.
+    """
     from facilitator import extensions, migrate, services
 
     try:
@@ -118,6 +135,7 @@ def measure_wall(cards: int, runs: int = 3) -> dict:
             "FACILITATOR_INSTANCE_PATH": str(workdir / "instance"),
             "DATABASE_URL": url,
             "FACILITATOR_SECRET_KEY": "bench-secret",
+            "FACILITATOR_SUGGEST_ENGINE": "embedding" if embedding else "lexical",
         }
         command = [str(Path(sys.executable).parent / "facilitator"), "serve", "--port", str(port), "--threads", "50"]
         server = targets.Process(command, env, f"http://127.0.0.1:{port}", workdir / "server.log")

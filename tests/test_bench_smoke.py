@@ -55,7 +55,13 @@ def test_every_target_acknowledges_and_delivers_every_input_exactly_once(tmp_pat
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_wall_renders_every_card_and_the_docx_lists_every_input(tmp_path):
+def test_the_wall_renders_every_card_and_every_export_lists_every_input(tmp_path):
     extra = _bench(tmp_path, "--scenario", "wall")["extra"]
     assert extra["wall_render"]["cards_seen"] == extra["wall_render"]["cards"] == 50
-    assert extra["docx_export"]["inputs_read_back"] == extra["docx_export"]["inputs"] == 200
+    formats = extra["exports"]["formats"]
+    assert set(formats) == {"docx", "md", "txt", "html", "pdf", "csv", "xlsx", "json"}
+    assert formats["pdf"]["inputs"] == 50 and formats["docx"]["inputs"] == 200
+    for fmt, export in formats.items():
+        assert export["seconds"] > 0 and export["bytes"] > 0, fmt
+        if fmt != "html":
+            assert export["inputs_read_back"] == export["inputs"], fmt

@@ -10,13 +10,14 @@ from ..models import Input, Theme
 from .validation import check_id
 
 
+def _in_column(workshop_id: int, theme_id: int | None):
+    return and_(Input.workshop_id == workshop_id, Input.theme_id.is_(None) if theme_id is None else Input.theme_id == theme_id)
+
+
 def column(session: Session, workshop_id: int, theme_id: int | None) -> list[Input]:
     """The inputs of one column (a theme, or Unsorted for None), hidden ones included, in board order."""
-    where = Input.theme_id.is_(None) if theme_id is None else Input.theme_id == theme_id
     return list(
-        session.execute(
-            select(Input).where(Input.workshop_id == workshop_id, where).order_by(Input.position, Input.id)
-        ).scalars()
+        session.execute(select(Input).where(_in_column(workshop_id, theme_id)).order_by(Input.position, Input.id)).scalars()
     )
 
 
@@ -24,10 +25,6 @@ def column(session: Session, workshop_id: int, theme_id: int | None) -> list[Inp
 # positions: the rest of the column moves up by this much, once, in one UPDATE,
 # and the next moves to that spot find room without another.
 GAP = 1024
-
-
-def _in_column(workshop_id: int, theme_id: int | None):
-    return and_(Input.workshop_id == workshop_id, Input.theme_id.is_(None) if theme_id is None else Input.theme_id == theme_id)
 
 
 def _after(row):
@@ -39,7 +36,8 @@ def neighbours(session: Session, workshop_id: int, theme_id: int | None, input_i
     """(previous, next, index): the rows around `index` in the column's full order without `input_id`.
 
     Rows have id, position and hidden; either may be None (an end). An index
-    past the end is clamped to it. Cost: an index lookup, not the column's length.
+    past the end is clamped to it. The database walks its column-order index
+    to `index`; no other row is loaded, and none is rewritten.
     """
     order = (
         select(Input.id, Input.position, Input.hidden)
