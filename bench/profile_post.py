@@ -26,10 +26,9 @@ LAYERS = [
     ("rate limits (address, phone, workshop)", "facilitator/ratelimit.py", "check"),
     ("workshop lookup by join code (before the unit of work)", "facilitator/admission.py", "find_workshop"),
     ("services.submit_input (the unit of work)", "facilitator/services/inputs.py", "submit_input"),
-    ("  SQL statements through the ORM (Session.execute)", "sqlalchemy/orm/session.py", "execute"),
-    ("  ORM flush (the INSERT and the event's INSERT)", "sqlalchemy/orm/session.py", "flush"),
-    ("  event append (seq UPDATE … RETURNING)", "facilitator/services/unit.py", "record"),
+    ("  event append (seq UPDATE … RETURNING, the event's INSERT)", "facilitator/services/unit.py", "record"),
     ("  SQLite COMMIT", "~", "<method 'commit' of 'sqlite3.Connection' objects>"),
+    ("ORM Session.execute, anywhere (the lookup before the unit, the lock in it)", "sqlalchemy/orm/session.py", "execute"),
     ("after commit: publish to Socket.IO rooms", "facilitator/realtime.py", "publish"),
     ("the answer: input_dict + JSON", "flask/json/provider.py", "response"),
 ]
