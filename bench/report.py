@@ -82,6 +82,16 @@ def extras(extra: dict) -> str:
                 f"and interactive {wall['interactive_ms']:.0f} ms after navigation start "
                 f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms)."
             )
+    move = extra.get("move_on_wall")
+    if move:
+        if "error" in move:
+            lines.append(f"- A move on a wall of {move.get('cards', '?')} cards: not measured ({move['error']}).")
+        else:
+            lines.append(
+                f"- A move into the middle of a {move['cards']}-card column, from its request to the card shown in place on "
+                f"the wall: median {move['shown_ms_median']:.0f} ms, slowest {move['shown_ms_worst']:.0f} ms of {move['moves']} "
+                f"(the request answered at a median {move['answered_ms_median']:.0f} ms)."
+            )
     exports = extra.get("exports")
     if exports:
         lines.append(f"- Exports ({exports['via']}, best of two; read back with the library that reads each format):")

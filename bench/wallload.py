@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import targets
@@ -105,19 +106,16 @@ def measure_exports(inputs: int, pdf_inputs: int) -> dict:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
-    """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input.
+@contextmanager
+def _served_wall(make_workshop, embedding: bool):
+    """A `facilitator serve` on a fresh SQLite file with one workshop, and a logged-in Chromium page: (page, workshop id).
 
-    embedding: the server embeds the cards in its worker meanwhile (the [suggest] extra), as after an import.
+    make_workshop(owner_id) makes the workshop in this process before the server starts.
     """
+    from playwright.sync_api import sync_playwright
+
     from facilitator import extensions, migrate, services
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        return {"cards": cards, "error": f"playwright missing: {error}"}
-    if not Path(CHROMIUM).exists():
-        return {"cards": cards, "error": f"no Chromium at {CHROMIUM}"}
     workdir = Path(tempfile.mkdtemp(prefix="facilitator-bench-wall-"))
     (workdir / "instance").mkdir()
     url = f"sqlite:///{workdir / 'instance' / 'facilitator.sqlite3'}"
@@ -127,7 +125,7 @@ def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
         app = _app(workdir, url)
         with app.app_context():
             user = services.create_user(targets.EMAIL, targets.PASSWORD)
-            workshop_id = _imported_workshop(user.id, cards).id
+            workshop_id = make_workshop(user.id).id
         extensions.database(app).dispose()
         port = targets.free_port()
         env = {
@@ -141,35 +139,108 @@ def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
         server = targets.Process(command, env, f"http://127.0.0.1:{port}", workdir / "server.log")
         server.start()
         server.wait_ready()
-        timings = []
         with sync_playwright() as playwright:
             browser = launch(playwright)
             context = browser.new_context(base_url=server.url, viewport={"width": 1600, "height": 1000})
             context.set_default_timeout(60000)
             page = context.new_page()
             log_in(page, targets.EMAIL, targets.PASSWORD)
-            for _ in range(runs):
-                page.goto(f"/workshops/{workshop_id}/wall")
-                # Function forms: the page's CSP forbids evaluating strings.
-                page.wait_for_function("(n) => document.querySelectorAll('.card[data-id]').length >= n", arg=cards)
-                rendered = page.evaluate("() => performance.now()")
-                # Interactive: the main thread is free again (a task scheduled after the next frame runs).
-                interactive = page.evaluate(
-                    "() => new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))"
-                )
-                count = page.evaluate("() => document.querySelectorAll('.card[data-id]').length")
-                timings.append((rendered, interactive, count))
+            yield page, workshop_id
             browser.close()
-        best = min(timings, key=lambda t: t[1])
-        return {
-            "cards": cards,
-            "cards_seen": best[2],
-            "rendered_ms": best[0],
-            "interactive_ms": best[1],
-            "interactive_ms_worst": max(t[1] for t in timings),
-            "runs": runs,
-        }
     finally:
         if server is not None:
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        return f"playwright missing: {error}"
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM}"
+    return None
+
+
+def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
+    """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input.
+
+    embedding: the server embeds the cards in its worker meanwhile (the [suggest] extra), as after an import.
+    """
+    missing = _browser_missing()
+    if missing:
+        return {"cards": cards, "error": missing}
+    timings = []
+    with _served_wall(lambda owner: _imported_workshop(owner, cards), embedding) as (page, workshop_id):
+        for _ in range(runs):
+            page.goto(f"/workshops/{workshop_id}/wall")
+            # Function forms: the page's CSP forbids evaluating strings.
+            page.wait_for_function("(n) => document.querySelectorAll('.card[data-id]').length >= n", arg=cards)
+            rendered = page.evaluate("() => performance.now()")
+            # Interactive: the main thread is free again (a task scheduled after the next frame runs).
+            interactive = page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))"
+            )
+            count = page.evaluate("() => document.querySelectorAll('.card[data-id]').length")
+            timings.append((rendered, interactive, count))
+    best = min(timings, key=lambda t: t[1])
+    return {
+        "cards": cards,
+        "cards_seen": best[2],
+        "rendered_ms": best[0],
+        "interactive_ms": best[1],
+        "interactive_ms_worst": max(t[1] for t in timings),
+        "runs": runs,
+    }
+
+
+# In the page: move a card of the big column to its middle through the API (as another
+# facilitator would), and time until this wall shows it there (the event's round trip and redraw).
+_MOVE_AND_WAIT = """async ([id, theme, index]) => {
+  const column = () => document.querySelector(`.column[data-theme-id="${theme}"] .column-cards`);
+  const wall = document.getElementById("wall");
+  const started = performance.now();
+  const answer = await fetch(`/api/v1/workshops/${wall.dataset.workshop}/inputs/${id}/move`, {
+    method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": wall.dataset.csrf},
+    body: JSON.stringify({theme_id: theme, index}),
+  });
+  const answered = performance.now();
+  await new Promise((resolve) => {
+    const placed = () => [...column().children].findIndex((c) => Number(c.dataset.id) === id) === index;
+    if (placed()) return resolve();
+    const watch = new MutationObserver(() => placed() && (watch.disconnect(), resolve()));
+    watch.observe(wall, {childList: true, subtree: true});
+  });
+  return {status: answer.status, answered: answered - started, shown: performance.now() - started};
+}"""
+
+
+def measure_move(cards: int, moves: int = 10) -> dict:
+    """Milliseconds from a move's request to its card shown in place on a wall whose column holds `cards` cards."""
+    missing = _browser_missing()
+    if missing:
+        return {"cards": cards, "error": missing}
+
+    def workshop(owner_id):
+        from facilitator import services
+
+        data = {"format": "facilitator-export", "version": 1, "workshop": {"title": "Stor kolonne", "language": "da"},
+                "themes": [{"title": "Stor", "inputs": [{"text": f"Kort {n}"} for n in range(cards)]}], "unsorted": []}
+        return services.import_workshop(owner_id, data)
+
+    with _served_wall(workshop, embedding=False) as (page, workshop_id):
+        page.goto(f"/workshops/{workshop_id}/wall")
+        page.wait_for_function("(n) => document.querySelectorAll('.card[data-id]').length >= n", arg=cards)
+        theme = int(page.get_attribute(".column[data-theme-id]:not([data-theme-id=''])", "data-theme-id"))
+        ids = page.evaluate(f"() => [...document.querySelectorAll('.column[data-theme-id=\"{theme}\"] .card[data-id]')].map((c) => Number(c.dataset.id))")
+        runs = [page.evaluate(_MOVE_AND_WAIT, [ids[(n * 7919) % len(ids)], theme, cards // 2]) for n in range(moves)]
+    assert all(r["status"] == 200 for r in runs), runs
+    shown = sorted(r["shown"] for r in runs)
+    return {
+        "cards": cards,
+        "moves": moves,
+        "shown_ms_median": shown[len(shown) // 2],
+        "shown_ms_worst": shown[-1],
+        "answered_ms_median": sorted(r["answered"] for r in runs)[len(runs) // 2],
+    }

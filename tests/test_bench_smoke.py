@@ -58,6 +58,8 @@ def test_every_target_acknowledges_and_delivers_every_input_exactly_once(tmp_pat
 def test_the_wall_renders_every_card_and_every_export_lists_every_input(tmp_path):
     extra = _bench(tmp_path, "--scenario", "wall")["extra"]
     assert extra["wall_render"]["cards_seen"] == extra["wall_render"]["cards"] == 50
+    move = extra["move_on_wall"]
+    assert move["cards"] == 50 and move["moves"] == 3 and 0 < move["shown_ms_median"] <= move["shown_ms_worst"]
     formats = extra["exports"]["formats"]
     assert set(formats) == {"docx", "md", "txt", "html", "pdf", "csv", "xlsx", "json"}
     assert formats["pdf"]["inputs"] == 50 and formats["docx"]["inputs"] == 200
