@@ -371,10 +371,15 @@ def drag_card(page, source, to, landed: str, arg=None) -> None:
     page.mouse.up()
 
 
-def lands(theme, check: str) -> str:
-    """For drag_card: a check on the ids in one column's list (theme id, "" for Unsorted), the dragged card in its landing place."""
+def column_ids(theme) -> str:
+    """JavaScript: the ids of the cards in one column's list (theme id, "" for Unsorted) in screen order, on a wall or a projector."""
     cards = f'.column[data-theme-id="{theme}"] .column-cards > .card'
-    return f"() => {{ const ids = Array.from(document.querySelectorAll('{cards}'), (c) => Number(c.dataset.id)); return {check}; }}"
+    return f"() => Array.from(document.querySelectorAll('{cards}'), (c) => Number(c.dataset.id))"
+
+
+def lands(theme, check: str) -> str:
+    """For drag_card: a check on `ids`, the column's card ids (column_ids), the dragged card in its landing place."""
+    return f"() => {{ const ids = ({column_ids(theme)})(); return {check}; }}"
 
 
 def browser_login(context, email="anna@example.org", password=PASSWORD):

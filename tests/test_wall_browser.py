@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from conftest import PASSWORD, browser_login, drag_card, lands, screenshot, sqlite_only
+from conftest import PASSWORD, browser_login, column_ids, drag_card, lands, screenshot, sqlite_only
 from facilitator import services
 
 pytestmark = [pytest.mark.browser, sqlite_only]
@@ -520,7 +520,7 @@ def test_moves_past_hidden_cards_land_alike_on_the_wall_and_the_projector(new_co
     projector.wait_for_selector("#projector[data-pages]")
     a, b, c, d = wall_board.ids[:4]
     alpha = theme_id(wall_board, "Alpha")
-    in_alpha = f"""() => [...document.querySelectorAll('.column[data-theme-id="{alpha}"] .card[data-id]')].map((c) => Number(c.dataset.id))"""
+    in_alpha = column_ids(alpha)
 
     def shows(screen, ids):
         screen.wait_for_function(f"(ids) => JSON.stringify(({in_alpha})()) === JSON.stringify(ids)", arg=ids)

@@ -6,6 +6,16 @@ export function projectorState(workshop) {
   return { view: workshop.projector_view || "collect", spotlight: null, page_seconds: 0, paused: false, ...(workshop.projector || {}) };
 }
 
+/** The index just after the first of `ids` that `order` holds; 0 (the start) at a null id or when it holds none. */
+function indexAfter(order, ids) {
+  for (const id of ids) {
+    if (id === null || id === undefined) return 0;
+    const found = order.indexOf(id);
+    if (found >= 0) return found + 1;
+  }
+  return 0;
+}
+
 export class Board {
   constructor() {
     this.seq = 0;
@@ -55,16 +65,7 @@ export class Board {
       }
     }
     // A projector holds no hidden inputs: it places after the nearest visible one.
-    let at = 0;
-    for (const after of [d.after, d.after_visible]) {
-      if (after === null || after === undefined) break;
-      const found = target.indexOf(after);
-      if (found >= 0) {
-        at = found + 1;
-        break;
-      }
-    }
-    target.splice(at, 0, d.input_id);
+    target.splice(indexAfter(target, [d.after, d.after_visible]), 0, d.input_id);
     const input = this.inputs.get(d.input_id);
     if (input) input.theme_id = d.theme_id ?? null;
   }
@@ -176,7 +177,7 @@ export class Board {
         // put the input back after the visible input it followed.
         const order = this.column(input.theme_id ?? null);
         if (order && !order.includes(d.input_id)) {
-          const at = "after_visible" in d ? (d.after_visible === null ? 0 : order.indexOf(d.after_visible) + 1) : (input.position ?? order.length);
+          const at = "after_visible" in d ? indexAfter(order, [d.after_visible]) : (input.position ?? order.length);
           order.splice(Math.min(at, order.length), 0, d.input_id);
         }
         break;
