@@ -6,6 +6,7 @@ from flask import g
 from flask_babel import format_datetime, get_locale
 
 from .auth import csrf_token
+from .script_graph import module_script
 from .services.importer import progress as import_progress
 
 
@@ -19,6 +20,7 @@ def init_app(app) -> None:
             "current_user": g.get("user"),
             "locale": str(get_locale()),
             "import_progress": import_progress,
+            "module_script": module_script,
         }
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""

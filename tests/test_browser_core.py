@@ -17,20 +17,45 @@ def open_workshop(user):
     return w
 
 
+def track_scripts(page) -> list[str]:
+    """The paths of the scripts the page will request (filled as it loads)."""
+    paths: list[str] = []
+    page.on("request", lambda r: paths.append(r.url.split("://", 1)[1].split("/", 1)[1].split("?")[0]) if r.resource_type == "script" else None)
+    return paths
+
+
+def preloaded(page) -> set[str]:
+    """The paths of the page's modulepreload links and module scripts."""
+    return set(page.eval_on_selector_all(
+        "link[rel=modulepreload], script[type=module]",
+        "els => els.map((e) => new URL(e.href || e.src).pathname.slice(1))",
+    ))
+
+
 def test_phone_sends_and_wall_and_projector_show_it_without_reload(new_context, open_workshop):
     csp_errors = []
     wall = browser_login(new_context())
     wall.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    wall_scripts = track_scripts(wall)
     wall.goto(f"/workshops/{open_workshop.id}/wall")
     wall.wait_for_selector("#connection[data-state=up]")
     wall.wait_for_selector(".column-unsorted")
 
     projector = new_context().new_page()
+    projector_scripts = track_scripts(projector)
     projector.goto(f"/p/{open_workshop.projector_secret}")
     projector.wait_for_selector("#projector[data-pages]")
 
     phone = new_context(**PHONE).new_page()
+    phone_scripts = track_scripts(phone)
     phone.goto(f"/j/{open_workshop.join_code}")
+    phone.wait_for_selector("#send")
+    # Every module a page loads was announced in its HTML, so the browser fetched them
+    # all at once instead of one level of imports per round trip.
+    for page, scripts in ((wall, wall_scripts), (projector, projector_scripts), (phone, phone_scripts)):
+        modules = {path for path in scripts if "Sortable" not in path}
+        assert len(modules) > 1
+        assert modules <= preloaded(page), sorted(modules - preloaded(page))
     text = "Synlighed er vigtigt – ledelse skal tage mere ansvar <script>alert(1)</script>"
     phone.fill("#text", text)
     phone.click("#send")
