@@ -475,6 +475,18 @@ def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_con
     page = browser_login(new_context(viewport={"width": 1600, "height": 1000}))
     page.goto(f"/workshops/{w.id}/wall")
     page.wait_for_function("() => document.querySelectorAll('#columns .card').length === 500")
+    # A wall this large draws only the cards near the screen; one far down a column holds a
+    # card's height meanwhile (not squeezed to its padding), and is drawn whole once scrolled to.
+    assert page.get_attribute("#wall", "class").split().count("is-large") == 1
+    last = f'.column[data-theme-id="{themes[3]}"] .card:last-child'
+    height = lambda: page.eval_on_selector(last, "e => e.getBoundingClientRect().height")  # noqa: E731
+    assert page.eval_on_selector(last, "e => e.querySelector('.card-text').checkVisibility({contentVisibilityAuto: true})") is False
+    assert height() >= 100
+    page.eval_on_selector(last, "e => e.scrollIntoView()")
+    page.wait_for_function(f"() => document.querySelector('{last} .card-text').checkVisibility({{contentVisibilityAuto: true}})")
+    assert page.eval_on_selector(
+        last, "e => e.querySelector('.card-move').getBoundingClientRect().bottom <= e.getBoundingClientRect().bottom"
+    )
     # Which columns each redraw refills: a refill writes the column's data-count, so a
     # MutationObserver sees every one. Every card element is marked to see that none is rebuilt.
     page.evaluate(
