@@ -90,7 +90,9 @@ def extras(extra: dict) -> str:
             lines.append(
                 f"- A move into the middle of a {move['cards']}-card column, from its request to the card shown in place on "
                 f"the wall: median {move['shown_ms_median']:.0f} ms, slowest {move['shown_ms_worst']:.0f} ms of {move['moves']} "
-                f"(the request answered at a median {move['answered_ms_median']:.0f} ms)."
+                f"(the request answered at a median {move['answered_ms_median']:.0f} ms); from its event's arrival "
+                f"at the wall to the card in place: median {move['after_event_ms_median']:.1f} ms, "
+                f"slowest {move['after_event_ms_worst']:.1f} ms."
             )
     exports = extra.get("exports")
     if exports:

@@ -60,6 +60,8 @@ def test_the_wall_renders_every_card_and_every_export_lists_every_input(tmp_path
     assert extra["wall_render"]["cards_seen"] == extra["wall_render"]["cards"] == 50
     move = extra["move_on_wall"]
     assert move["cards"] == 50 and move["moves"] == 3 and 0 < move["shown_ms_median"] <= move["shown_ms_worst"]
+    # Counted from the event's arrival, the move takes part of the time from its request.
+    assert 0 <= move["after_event_ms_median"] <= move["after_event_ms_worst"] <= move["shown_ms_worst"]
     formats = extra["exports"]["formats"]
     assert set(formats) == {"docx", "md", "txt", "html", "pdf", "csv", "xlsx", "json"}
     assert formats["pdf"]["inputs"] == 50 and formats["docx"]["inputs"] == 200
