@@ -239,6 +239,10 @@ def test_xlsx_reads_back(doc, seed):
     assert sheet["A1"].font.bold and not sheet["A2"].font.bold
     # Every cell wraps its text at the top of its row (long inputs stay readable in Excel).
     assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for row in sheet.iter_rows() for c in row)
+    assert sheet.column_dimensions["C"].width == 80
+    # A reader in read-only mode takes the sheet's size from the file, so the file states it.
+    streamed = openpyxl.load_workbook(io.BytesIO(render_xlsx(doc)), read_only=True).worksheets[0]
+    assert (streamed.max_row, streamed.max_column) == (118, 6)
 
 
 def test_csv_reads_back(doc, seed):

@@ -134,6 +134,13 @@ def test_csv_and_xlsx_have_a_question_column(rounds):
     sheet = openpyxl.load_workbook(io.BytesIO(export.render(rounds, "xlsx")[0])).active
     values = list(sheet.values)
     assert values[0][-1] == "Spørgsmål" and {r[2]: r[-1] for r in values[1:]}["Byg stien først"] == QUESTIONS[2]
+    assert sheet.column_dimensions["G"].width == 40  # the question's column is wide enough to read
+    # With a source column after it, each keeps its own width.
+    paper = replace(rounds.themes[0].column[0], source="papir")
+    mixed = replace(rounds, themes=(replace(rounds.themes[0], column=(paper,) + rounds.themes[0].column[1:]),) + rounds.themes[1:])
+    sheet = openpyxl.load_workbook(io.BytesIO(export.render(mixed, "xlsx")[0])).active
+    assert [c.value for c in sheet[1]][-2:] == ["Spørgsmål", "Kilde"]
+    assert (sheet.column_dimensions["G"].width, sheet.column_dimensions["H"].width) == (40, 16)
 
 
 def test_the_digest_covers_each_inputs_question(rounds):

@@ -35,6 +35,8 @@ import io
 from copy import copy
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 from openpyxl.styles import Alignment, Font
 
 from .document import ExportDocument
@@ -117,59 +119,93 @@ def vote_rows(doc: ExportDocument) -> list[list]:
     return out
 
 
-def _votes_sheet(book, doc: ExportDocument) -> None:
-    sheet = book.create_sheet(title=vote_phrases(doc.language)["sheet"])
-    for r, row in enumerate(vote_rows(doc), start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = check_cell_text(value) if isinstance(value, str) else value
-            if isinstance(value, str):
-                cell.data_type = "s"
-            if len(row) == 1:
-                cell.font = Font(bold=True)
+def _styled(sheet, bold: bool = False, wrap: bool = False):
+    """A cell style for `sheet`'s rows, made once (openpyxl hashes a style assigned cell by cell)."""
+    cell = WriteOnlyCell(sheet)
+    if bold:
+        cell.font = Font(bold=True)
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell._style
+
+
+def _cell(sheet, value, style):
+    """One streamed cell: a text stays a string (openpyxl would take a leading "=" as a formula)."""
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    cell._style = copy(style)
+    return cell
+
+
+def _checked(*tables: list[list]) -> None:
+    """Check every text an Excel cell must hold, before any row is written.
+
+    A refused text (Unrepresentable) must not leave a sheet half streamed.
+    """
+    for table in tables:
+        for row in table:
+            for value in row:
+                if isinstance(value, str):
+                    check_cell_text(value)
+
+
+def _write(sheet, table: list[list], style_of) -> None:
+    """Stream `table` into `sheet`, each row's cells in the style style_of(row) gives.
+
+    A streamed sheet does not know its size when it writes its head; readers in
+    read-only mode (openpyxl's among them) take the row count from it, so it is
+    told first.
+    """
+    width = max((len(row) for row in table), default=1)
+    size = f"A1:{get_column_letter(max(width, 1))}{max(len(table), 1)}"
+    sheet.calculate_dimension = lambda: size
+    for row in table:
+        style = style_of(row)
+        sheet.append([_cell(sheet, value, style) for value in row])
+
+
+def _votes_sheet(book, table: list[list], language: str) -> None:
+    sheet = book.create_sheet(title=vote_phrases(language)["sheet"])
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 80
+    plain, bold = _styled(sheet), _styled(sheet, bold=True)
+    _write(sheet, table, lambda row: bold if len(row) == 1 else plain)
 
 
 def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: bool = False) -> bytes:
     """Every input as an Excel sheet, texts stored as strings; a second sheet has the counts."""
     p = phrases(doc.language)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Input" if doc.language == "da" else "Inputs"
-    # Every cell wraps: the style is made once and its index array copied to each cell,
-    # since openpyxl hashes a style assigned cell by cell (a third of a 10,000-input export).
-    styled = sheet.cell(row=1, column=1)
-    styled.alignment = Alignment(wrap_text=True, vertical="top")
-    wrapped = styled._style
     table = rows(doc)
-    for r, row in enumerate(table, start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = check_cell_text(value) if isinstance(value, str) else value
-            if isinstance(value, str):
-                # openpyxl would take a leading "=" as a formula; a string it stays.
-                cell.data_type = "s"
-            cell._style = copy(wrapped)
-            if r == 1:
-                cell.font = Font(bold=True)
+    title, lines = manifest_lines(doc)
+    counts_table = [[line] for line in lines]
+    votes_table = vote_rows(doc)
+    _checked(table, counts_table, votes_table)
+    # Streamed: rows are written as they are made, without the worksheet's cell index
+    # and its sort at save (a tenth of a 10,000-input export). Widths and the frozen
+    # header go before the first row.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Input" if doc.language == "da" else "Inputs")
     sheet.freeze_panes = "A2"
     widths = dict(_WIDTHS)
-    if doc.has_sources:
-        widths[7 if doc.named else 6] = 16
-    for index, width in widths.items():
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    after = 7 if doc.named else 6  # the question's column, then the source's (rows() order)
     if doc.questions:
-        sheet.column_dimensions[chr(ord("A") + len(table[0]) - 1)].width = 40
-    title, lines = manifest_lines(doc)
+        widths[after] = 40
+        after += 1
+    if doc.has_sources:
+        widths[after] = 16
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    # Every cell wraps its text at the top of its row; the header is bold too.
+    header, body = table[0], _styled(sheet, wrap=True)
+    heading = _styled(sheet, bold=True, wrap=True)
+    _write(sheet, table, lambda row: heading if row is header else body)
     counts = book.create_sheet(title=title)
-    for r, line in enumerate(lines, start=1):
-        cell = counts.cell(row=r, column=1)
-        cell.value = check_cell_text(line)
-        cell.data_type = "s"
     counts.column_dimensions["A"].width = 80
+    plain = _styled(counts)
+    _write(counts, counts_table, lambda row: plain)
     if doc.vote_rounds:
-        _votes_sheet(book, doc)
+        _votes_sheet(book, votes_table, doc.language)
     book.properties.title = check_xml_text(doc.appendix_heading)
     book.properties.language = p.code
     book.properties.creator = ""
