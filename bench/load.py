@@ -28,6 +28,60 @@ def backoff(attempt: int) -> float:
     return min(30.0, 2.0 ** min(attempt, 5)) * (0.5 + random.random())
 
 
+def socketio_backoff(attempt: int, low: float, high: float, jitter: float = 0.5) -> float:
+    """socket.io-client's Backoff.duration(): low * 2**attempt, up or down by up to `jitter` of it, at most `high`.
+
+    python-socketio's own client differs: its jitter is a fixed +-0.5 s and it
+    gives a reconnect 1 s to be answered, so a thousand of its clients come back
+    in step, every 10 s, and each wave that a busy server cannot answer within
+    1 s waits for the next. Browsers spread out and wait 20 s.
+    """
+    ms = low * 2**attempt
+    r = random.random()
+    deviation = r * jitter * ms
+    ms = ms - deviation if int(r * 10) % 2 == 0 else ms + deviation
+    return min(ms, high)
+
+
+class Reconnecting:
+    """A python-socketio client that reconnects as the pages' socket.io-client does (see socketio_backoff)."""
+
+    CONNECT_TIMEOUT = 20.0  # socket.io-client's `timeout` default
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+        self.closing = False
+        self._task: asyncio.Task | None = None
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("disconnect", self._on_disconnect)
+
+    async def open(self, url: str, auth: dict) -> None:
+        """Connect the first time (raises socketio.exceptions.ConnectionError)."""
+        self.url, self.auth = url, auth
+        await self.sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=60)
+
+    async def _on_disconnect(self, *_reason) -> None:
+        if not self.closing and (self._task is None or self._task.done()):
+            self._task = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while not self.closing:
+            await asyncio.sleep(socketio_backoff(attempt, self.low, self.high))
+            attempt += 1
+            try:
+                await self.sio.connect(self.url, auth=self.auth, transports=["websocket"], wait_timeout=self.CONNECT_TIMEOUT)
+                return
+            except (socketio.exceptions.ConnectionError, ValueError):
+                continue
+
+    async def close(self) -> None:
+        self.closing = True
+        if self._task is not None:
+            self._task.cancel()
+        await self.sio.disconnect()
+
+
 def _pin(cpus) -> None:
     if cpus and len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, cpus)
@@ -45,12 +99,14 @@ class Wall:
         self.synced_at = 0.0
         self.resyncs = 0
         self._gap_task: asyncio.Task | None = None
-        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
+        # wall.js: socket.io-client's defaults (1 s to 5 s) with randomizationFactor 0.5.
+        self.client = Reconnecting(low=1.0, high=5.0)
+        self.sio = self.client.sio
         self.sio.on("connect", self._on_connect)
         self.sio.on("event", self._on_event)
 
     async def connect(self) -> None:
-        await self.sio.connect(self.url, auth=self.auth, transports=["websocket"], wait_timeout=60)
+        await self.client.open(self.url, self.auth)
         await self.resync()
 
     async def _on_connect(self) -> None:
@@ -147,7 +203,7 @@ async def _walls(conn, urls, auth, count) -> None:
                 "resyncs": [w.resyncs for w in walls],
             }
         )
-    await asyncio.gather(*(w.sio.disconnect() for w in walls), return_exceptions=True)
+    await asyncio.gather(*(w.client.close() for w in walls), return_exceptions=True)
 
 
 class Phones:
@@ -156,6 +212,7 @@ class Phones:
     def __init__(self, urls: list[str], code: str, count: int) -> None:
         self.urls, self.code, self.count = urls, code, count
         self.sockets: list[socketio.AsyncClient] = []
+        self.clients: list[Reconnecting] = []
         self.connected_at: list[float] = [0.0] * count
         self.states = [0] * count
         self.other_messages = 0
@@ -163,9 +220,11 @@ class Phones:
         self.acks: list[dict] = []
         self.failures: list[dict] = []
 
-    def _socket(self, n: int) -> socketio.AsyncClient:
-        # participant.js: reconnectionDelayMax 10 s, randomizationFactor 0.5.
-        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=1, reconnection_delay_max=10, randomization_factor=0.5)
+    def _socket(self, n: int) -> Reconnecting:
+        # participant.js: reconnectionDelay 2 s, reconnectionDelayMax 15 s, randomizationFactor 0.5.
+        client = Reconnecting(low=2.0, high=15.0)
+        self.clients.append(client)
+        sio = client.sio
 
         async def on_connect():
             self.connected_at[n] = time.monotonic()
@@ -180,7 +239,7 @@ class Phones:
         sio.on("connect", on_connect)
         sio.on("state", on_state)
         sio.on("*", on_other)
-        return sio
+        return client
 
     async def connect(self, concurrency: int = 50) -> float:
         """Connect every phone's socket; seconds until the last one is in."""
@@ -188,12 +247,12 @@ class Phones:
 
         async def one(n: int) -> None:
             async with gate:
-                sio = self._socket(n)
-                self.sockets.append(sio)
+                client = self._socket(n)
+                self.sockets.append(client.sio)
                 auth = {"role": "participant", "code": self.code}
                 for attempt in range(5):
                     try:
-                        await sio.connect(self.urls[n % len(self.urls)], auth=auth, transports=["websocket"], wait_timeout=60)
+                        await client.open(self.urls[n % len(self.urls)], auth)
                         return
                     except socketio.exceptions.ConnectionError:
                         await asyncio.sleep(0.5 * (attempt + 1))
@@ -253,7 +312,7 @@ class Phones:
             await asyncio.sleep(0.05)
 
     async def close(self) -> None:
-        await asyncio.gather(*(s.disconnect() for s in self.sockets), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in self.clients), return_exceptions=True)
 
 
 def phones_main(conn, urls: list[str], code: str, count: int, cpus) -> None:

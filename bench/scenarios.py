@@ -113,6 +113,13 @@ def run(kind: str, scenario: Scenario, async_mode: str = "threading", embedding:
     return result
 
 
+def _back_after(back: list[float], killed_at: float, p: float) -> float | None:
+    """Seconds after the kill by which p % of the clients were back (None: fewer ever came back)."""
+    after = [t - killed_at for t in back if t > killed_at]
+    value = percentile(after + [float("inf")] * (len(back) - len(after)), p)
+    return None if value is None or value == float("inf") else round(value, 2)
+
+
 def _expect(conn, timeout: float, what: str) -> dict:
     if not conn.poll(timeout):
         raise RuntimeError(f"the {what} did not answer within {timeout:.0f} s")
@@ -180,6 +187,9 @@ def _result(kind, scenario, async_mode, connect_seconds, sent, seen, stored, sam
         result["restart"] = {
             "server_up_again_seconds": round(restarted_in, 2),
             "all_clients_back_seconds": round(max(back) - killed_at, 2) if all(t > killed_at for t in back) else None,
+            # How the clients came back: half of them by p50, nine in ten by p90.
+            "clients_back_seconds_p50": _back_after(back, killed_at, 50),
+            "clients_back_seconds_p90": _back_after(back, killed_at, 90),
             "clients_of_killed_server": len(back),
             "clients_not_back": sum(1 for t in back if t <= killed_at),
             "acknowledged_lost": len(missing_in_db),
