@@ -70,4 +70,8 @@ def create_app(config: dict | None = None, instance_path: str | os.PathLike | No
     from .socket_guard import protect_sockets
 
     protect_sockets(app, realtime.socketio)
+
+    from .write_gate import gate_writes
+
+    gate_writes(app)
     return app

@@ -193,6 +193,8 @@ SETTINGS: tuple[Setting, ...] = (
       "phone sockets one process follows live (0: no cap); past it a phone posts over HTTP and says live updates are paused"),
     S("SERVE_RESERVED_CONNECTIONS", 1000, _at_least(0, _integer),
       "connections `facilitator serve` accepts beyond the phones' share: walls, projectors, HTTP requests"),
+    S("SERVE_CONCURRENT_WRITES", 4, _at_least(0, _integer),
+      "write requests one process handles at once; more wait their turn, so reconnects and pages stay quick in a burst (0: no limit)"),
     S("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", 4500, _at_least(0, _integer),
       "open Socket.IO connections per address and process (0: no limit); must exceed a full room behind one NAT"),
     S("SESSION_COOKIE_NAME", "facilitator_session", _text, "name of the login cookie"),
