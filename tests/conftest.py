@@ -34,18 +34,47 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def fresh_pg_database(prefix: str):
-    """A new, migrated database on the shared PostgreSQL (its URL), dropped afterwards."""
+def fresh_pg_database(prefix: str, migrated: bool = True):
+    """A new database on the shared PostgreSQL (its URL), migrated unless told not to, dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
     try:
-        migrate.upgrade(url)
+        if migrated:
+            migrate.upgrade(url)
         yield url
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def empty_database(backend: str, tmp_path: Path, name: str):
+    """An empty database for a migration test (its URL): a SQLite file, or a PostgreSQL database dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+        return
+    with fresh_pg_database(f"facilitator_{name}", migrated=False) as url:
+        yield url
+
+
+def insert_an_old_workshop(conn, status: str = "open") -> None:
+    """A user, a workshop (ABCDEF) and its input 'original', in columns that every schema since 0001 has."""
+    conn.execute(text(
+        "INSERT INTO users (id, email, password_hash, is_admin, session_version, created_at) "
+        "VALUES (1, 'a@b', 'x', false, 1, CURRENT_TIMESTAMP)"
+    ))
+    conn.execute(text(
+        "INSERT INTO workshops (id, title, description, language, join_code, status, max_input_length, named_inputs, "
+        "participants_see_wall, participants_choose_theme, projector_secret, projector_view, place, held_on, owner_id, seq, "
+        "created_at, updated_at) VALUES (1, 't', '', 'da', 'ABCDEF', :status, 1000, false, false, false, 's', 'collect', "
+        "'', '', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    ), {"status": status})
+    conn.execute(text(
+        "INSERT INTO inputs (workshop_id, client_key, text, position, hidden, hidden_reason, author_name, received_at) "
+        "VALUES (1, 'k', 'original', 0, false, '', '', CURRENT_TIMESTAMP)"
+    ))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import uuid
 import openpyxl
 import pytest
 
-from conftest import send
+from conftest import empty_database, insert_an_old_workshop, send
 from facilitator import export, services
 from facilitator.db import database
 from facilitator.export.json_format import export_dict
@@ -272,53 +272,29 @@ def test_exports_count_paper_inputs_honestly_and_carry_the_source(app, api, clie
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migration_0006_marks_earlier_inputs_as_phone_and_keeps_the_text_trigger(backend, tmp_path):
-    import psycopg
     from sqlalchemy import create_engine, text
 
-    from conftest import PG_ADMIN
     from facilitator import migrate
 
-    if backend == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'sources.sqlite3'}", None
-    else:
-        drop = f"facilitator_src_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{drop}"')
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + drop
-    engine = create_engine(url)
-    try:
-        migrate.upgrade(url, "0002")
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO users (id, email, password_hash, is_admin, session_version, created_at) "
-                "VALUES (1, 'a@b', 'x', false, 1, CURRENT_TIMESTAMP)"
-            ))
-            conn.execute(text(
-                "INSERT INTO workshops (id, title, description, language, join_code, status, max_input_length, named_inputs, "
-                "participants_see_wall, participants_choose_theme, projector_secret, projector_view, place, held_on, owner_id, seq, "
-                "created_at, updated_at) VALUES (1, 't', '', 'da', 'ABCDEF', 'open', 1000, false, false, false, 's', 'collect', "
-                "'', '', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ))
-            conn.execute(text(
-                "INSERT INTO inputs (workshop_id, client_key, text, position, hidden, hidden_reason, author_name, received_at) "
-                "VALUES (1, 'k', 'original', 0, false, '', '', CURRENT_TIMESTAMP)"
-            ))
-        migrate.upgrade(url)
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT source, import_key FROM inputs")).one() == ("phone", None)
-        for _ in range(2):  # after the upgrade, and after a downgrade: the text stays immutable
-            with pytest.raises(Exception, match="immutable"):
-                with engine.begin() as conn:
-                    conn.execute(text("UPDATE inputs SET text = 'edited'"))
-            migrate.downgrade(url, "0002")
-        migrate.upgrade(url)
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT text, source FROM inputs")).one() == ("original", "phone")
-    finally:
-        engine.dispose()
-        if drop:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE "{drop}" WITH (FORCE)')
+    with empty_database(backend, tmp_path, "sources") as url:
+        engine = create_engine(url)
+        try:
+            migrate.upgrade(url, "0002")
+            with engine.begin() as conn:
+                insert_an_old_workshop(conn)
+            migrate.upgrade(url)
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT source, import_key FROM inputs")).one() == ("phone", None)
+            for _ in range(2):  # after the upgrade, and after a downgrade: the text stays immutable
+                with pytest.raises(Exception, match="immutable"):
+                    with engine.begin() as conn:
+                        conn.execute(text("UPDATE inputs SET text = 'edited'"))
+                migrate.downgrade(url, "0002")
+            migrate.upgrade(url)
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT text, source FROM inputs")).one() == ("original", "phone")
+        finally:
+            engine.dispose()
 
 
 def test_a_body_over_the_import_limit_is_refused_413(api, workshop):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_in, log_in, send
+from conftest import csrf_in, insert_an_old_workshop, log_in, send
 from facilitator import services
 from facilitator.db import database
 from facilitator.errors import ServiceError
@@ -336,18 +336,8 @@ def test_migration_0005_offers_existing_themes_and_keeps_the_text_trigger(tmp_pa
     try:
         migrate.upgrade(url, "0002")
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO users (id, email, password_hash, is_admin, session_version, created_at) VALUES (1, 'a@b', 'x', false, 1, CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO workshops (id, title, description, language, join_code, status, max_input_length, named_inputs, "
-                "participants_see_wall, participants_choose_theme, projector_secret, projector_view, place, held_on, owner_id, seq, "
-                "created_at, updated_at) VALUES (1, 't', '', 'da', 'ABCDEF', 'open', 1000, false, false, false, 's', 'collect', "
-                "'', '', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ))
+            insert_an_old_workshop(conn)
             conn.execute(text("INSERT INTO themes (workshop_id, title, summary, colour, position) VALUES (1, 'Gammelt', '', '', 0)"))
-            conn.execute(text(
-                "INSERT INTO inputs (workshop_id, client_key, text, position, hidden, hidden_reason, author_name, received_at) "
-                "VALUES (1, 'k', 'original', 0, false, '', '', CURRENT_TIMESTAMP)"
-            ))
         migrate.upgrade(url, "0005")
         with engine.connect() as conn:
             assert conn.execute(text("SELECT offered FROM themes")).scalar() in (1, True)

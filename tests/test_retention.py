@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 import socketio
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select, text
 
-from conftest import PG_ADMIN, csrf_of, log_in
+from conftest import csrf_of, empty_database, insert_an_old_workshop, log_in
 from facilitator import migrate, services
 from facilitator.cli import main
 from facilitator.db import database
@@ -217,43 +215,23 @@ def test_projectors_are_told_when_their_workshop_is_deleted(live_server, user):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migration_0002_goes_down_and_up_and_keeps_the_text_trigger(backend, tmp_path):
-    if backend == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'round.sqlite3'}", None
-    else:
-        name = f"facilitator_mig_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-        drop = name
-    engine = create_engine(url)
-    try:
-        migrate.upgrade(url, "0001")
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO users (id, email, password_hash, is_admin, session_version, created_at) VALUES (1, 'a@b', 'x', false, 1, CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO workshops (id, title, description, language, join_code, status, max_input_length, named_inputs, "
-                "participants_see_wall, participants_choose_theme, projector_secret, projector_view, place, held_on, owner_id, seq, "
-                "created_at, updated_at) VALUES (1, 't', '', 'da', 'ABCDEF', 'closed', 1000, false, false, false, 's', 'collect', "
-                "'', '', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ))
-            conn.execute(text(
-                "INSERT INTO inputs (workshop_id, client_key, text, position, hidden, hidden_reason, author_name, received_at) "
-                "VALUES (1, 'k', 'original', 0, false, '', '', CURRENT_TIMESTAMP)"
-            ))
-        migrate.upgrade(url)
-        with engine.connect() as conn:
-            row = conn.execute(text("SELECT locked, retention_days, closed_at FROM workshops")).one()
-            assert not row[0] and row[1] == 90 and row[2] is not None  # closed before: its clock starts now
-            assert conn.execute(text("SELECT is_active FROM users")).scalar()
-        migrate.downgrade(url, "0001")
-        migrate.upgrade(url)
-        with pytest.raises(Exception, match="immutable"):
+    with empty_database(backend, tmp_path, "mig") as url:
+        engine = create_engine(url)
+        try:
+            migrate.upgrade(url, "0001")
             with engine.begin() as conn:
-                conn.execute(text("UPDATE inputs SET text = 'edited'"))
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT text FROM inputs")).scalar() == "original"
-    finally:
-        engine.dispose()
-        if drop:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE "{drop}" WITH (FORCE)')
+                insert_an_old_workshop(conn, status="closed")
+            migrate.upgrade(url)
+            with engine.connect() as conn:
+                row = conn.execute(text("SELECT locked, retention_days, closed_at FROM workshops")).one()
+                assert not row[0] and row[1] == 90 and row[2] is not None  # closed before: its clock starts now
+                assert conn.execute(text("SELECT is_active FROM users")).scalar()
+            migrate.downgrade(url, "0001")
+            migrate.upgrade(url)
+            with pytest.raises(Exception, match="immutable"):
+                with engine.begin() as conn:
+                    conn.execute(text("UPDATE inputs SET text = 'edited'"))
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT text FROM inputs")).scalar() == "original"
+        finally:
+            engine.dispose()
