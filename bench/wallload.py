@@ -215,22 +215,32 @@ window.WebSocket = class extends PlainWebSocket {
 _MOVE_AND_WAIT = """async ([id, theme, index]) => {
   const column = () => document.querySelector(`.column[data-theme-id="${theme}"] .column-cards`);
   const wall = document.getElementById("wall");
+  const placed = () => [...column().children].findIndex((c) => Number(c.dataset.id) === id) === index;
+  // Watched from before the request: the event often arrives before the request's answer,
+  // and the card is in place then, not when the answer comes.
+  let placedAt = null;
+  let watch;
+  const inPlace = new Promise((resolve) => {
+    watch = new MutationObserver(() => {
+      if (placedAt === null && placed()) {
+        placedAt = performance.now();
+        resolve();
+      }
+    });
+    watch.observe(wall, {childList: true, subtree: true});
+  });
   const started = performance.now();
   const answer = await fetch(`/api/v1/workshops/${wall.dataset.workshop}/inputs/${id}/move`, {
     method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": wall.dataset.csrf},
     body: JSON.stringify({theme_id: theme, index}),
   });
   const answered = performance.now();
-  await new Promise((resolve) => {
-    const placed = () => [...column().children].findIndex((c) => Number(c.dataset.id) === id) === index;
-    if (placed()) return resolve();
-    const watch = new MutationObserver(() => placed() && (watch.disconnect(), resolve()));
-    watch.observe(wall, {childList: true, subtree: true});
-  });
-  const shown = performance.now();
+  if (placedAt === null && placed()) placedAt = answered;  // already there: nothing to redraw
+  else await inPlace;
+  watch.disconnect();
   const event = window.moveEvents.filter(([, data]) => data.includes(`"input_id":${id},`)).pop();
-  return {status: answer.status, answered: answered - started, shown: shown - started,
-          after_event: event ? shown - event[0] : null};
+  return {status: answer.status, answered: answered - started, shown: placedAt - started,
+          after_event: event ? placedAt - event[0] : null};
 }"""
 
 
