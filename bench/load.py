@@ -211,7 +211,6 @@ class Phones:
 
     def __init__(self, urls: list[str], code: str, count: int) -> None:
         self.urls, self.code, self.count = urls, code, count
-        self.sockets: list[socketio.AsyncClient] = []
         self.clients: list[Reconnecting] = []
         self.connected_at: list[float] = [0.0] * count
         self.states = [0] * count
@@ -248,7 +247,6 @@ class Phones:
         async def one(n: int) -> None:
             async with gate:
                 client = self._socket(n)
-                self.sockets.append(client.sio)
                 auth = {"role": "participant", "code": self.code}
                 for attempt in range(5):
                     try:
@@ -308,7 +306,7 @@ class Phones:
 
     async def wait_all_connected(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not all(s.connected for s in self.sockets):
+        while time.monotonic() < deadline and not all(c.sio.connected for c in self.clients):
             await asyncio.sleep(0.05)
 
     async def close(self) -> None:
@@ -335,7 +333,7 @@ async def _phones(conn, urls, code, count) -> None:
             "failures": phones.failures,
             "schedule_lag": lag,
             "connected_at": phones.connected_at,
-            "connected": sum(1 for s in phones.sockets if s.connected),
+            "connected": sum(1 for c in phones.clients if c.sio.connected),
             "not_connected_at_start": phones.not_connected,
             "states": phones.states,
             "other_messages": phones.other_messages,
