@@ -7,7 +7,7 @@ import secrets
 import click
 from sqlalchemy import func, select
 
-from . import create_app, extensions, jobs, migrate, services
+from . import create_app, extensions, jobs, services
 from .config import SettingError
 from .db import database
 from .errors import ServiceError
@@ -61,10 +61,16 @@ def db() -> None:
     """Database migrations (Alembic)."""
 
 
+# The commands import `migrate` (and with it Alembic, about 0.2 s) themselves:
+# `facilitator serve` imports this module twice per start and needs no Alembic.
+
+
 @db.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from . import migrate
+
     migrate.upgrade(database().url, revision)
     click.echo(f"Database at {revision}.")
 
@@ -73,6 +79,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION."""
+    from . import migrate
+
     migrate.downgrade(database().url, revision)
 
 
@@ -80,6 +88,8 @@ def db_downgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Write a new migration from the models (for developers)."""
+    from . import migrate
+
     migrate.revision(database().url, message)
 
 
@@ -220,6 +230,8 @@ def verify_cmd(path: str, workshop_id: int | None) -> None:
 @main.command()
 def init() -> None:
     """Migrate; on the very first run create a demo account (printed once) and the demo workshop."""
+    from . import migrate
+
     migrate.upgrade(database().url)
     with database().reader() as s:
         users = s.execute(select(func.count(User.id))).scalar_one()

@@ -62,3 +62,14 @@ def test_the_console_script_is_installed_and_answers(tmp_path):
     result = subprocess.run([script, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "facilitator.sqlite3").exists()
+
+
+def test_a_serving_process_starts_without_alembic_or_a_password_hash():
+    """`facilitator serve` imports the CLI twice per start; neither import may pay for Alembic or argon2's hashing."""
+    probe = (
+        "import sys, facilitator.cli\n"
+        "from facilitator.services import users\n"
+        "print('alembic' in sys.modules, users._dummy_hash.cache_info().currsize)\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert answer.stdout.split() == ["False", "0"]

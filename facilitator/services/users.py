@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,8 +18,17 @@ from .unit import account_write
 from .validation import noncharacter
 
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of a wrong email close to a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the email is unknown, made at the first login, not at import.
+
+    Verifying against it keeps the time of a wrong email close to a wrong password.
+    Hashing costs about 0.15 s, which every process paid at start (the CLI twice per
+    `facilitator serve`), delaying a restarted server's first answer.
+    """
+    return _hasher.hash("not a real password")
 TOKEN_PREFIX = "fac_"
 PASSWORD_MIN = 10
 # Argon2 hashes any length, but a megabyte password would be a cheap way to burn CPU.
@@ -66,10 +76,12 @@ def authenticate(email: object, password: object) -> User:
         raise ServiceError("bad_credentials")
     if len(email) > 254 or _has_controls(email):
         raise ServiceError("bad_credentials")
+    # Made before the lookup, so the first login of a process costs the same, email known or not.
+    dummy = _dummy_hash()
     with database().writer() as s, s.begin():
         user = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
         try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            _hasher.verify(user.password_hash if user else dummy, password)
         except (VerificationError, InvalidHashError):
             raise ServiceError("bad_credentials") from None
         if user is None:
