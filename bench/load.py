@@ -212,6 +212,8 @@ class Phones:
     def __init__(self, urls: list[str], code: str, count: int) -> None:
         self.urls, self.code, self.count = urls, code, count
         self.clients: list[Reconnecting] = []
+        # Each phone's own cookies (its admission and its phone key), as its browser keeps them.
+        self.cookies: list[str] = [""] * count
         self.connected_at: list[float] = [0.0] * count
         self.states = [0] * count
         self.other_messages = 0
@@ -243,9 +245,12 @@ class Phones:
     async def connect(self, concurrency: int = 50) -> float:
         """Connect every phone's socket; seconds until the last one is in."""
         gate = asyncio.Semaphore(concurrency)
+        # The phone page reads the workshop's state first; its answer sets the phone's cookies.
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
 
         async def one(n: int) -> None:
             async with gate:
+                await self._join(http, n)
                 client = self._socket(n)
                 auth = {"role": "participant", "code": self.code}
                 for attempt in range(5):
@@ -258,8 +263,21 @@ class Phones:
                 self.not_connected += 1
 
         started = time.monotonic()
-        await asyncio.gather(*(one(n) for n in range(self.count)))
+        try:
+            await asyncio.gather(*(one(n) for n in range(self.count)))
+        finally:
+            await http.close()
         return time.monotonic() - started
+
+    async def _join(self, http, n: int) -> None:
+        """GET the join state as participant.js does; keep the cookies it sets for this phone's posts."""
+        url = f"{self.urls[n % len(self.urls)]}/api/v1/join/{self.code}"
+        try:
+            async with http.get(url, timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT)) as answer:
+                await answer.read()
+                self.cookies[n] = "; ".join(f"{name}={morsel.value}" for name, morsel in answer.cookies.items())
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            pass  # posts without cookies, as a phone whose first read failed
 
     async def post_all(self, rate: float, duration: float, prefix: str, give_up_after: float) -> float:
         """Send rate*duration inputs on schedule; return the worst lag behind the schedule."""
@@ -283,7 +301,7 @@ class Phones:
     async def _post(self, http, i: int, text: str, deadline: float) -> None:
         url = f"{self.urls[i % len(self.urls)]}/api/v1/join/{self.code}/inputs"
         body = {"text": text, "client_key": f"{text.replace(' ', '-')}-key"}
-        headers = {"X-Phone-Key": f"phone-{i % self.count}"}
+        headers = {"Cookie": self.cookies[i % self.count]} if self.cookies[i % self.count] else {}
         first = time.monotonic()
         attempts = 0
         status = None
