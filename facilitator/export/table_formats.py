@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import io
-from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -134,7 +133,8 @@ def _cell(sheet, value, style):
     cell = WriteOnlyCell(sheet, value)
     if isinstance(value, str):
         cell.data_type = "s"
-    cell._style = copy(style)
+    # Shared, not copied: a streamed cell is written once and never styled again.
+    cell._style = style
     return cell
 
 
