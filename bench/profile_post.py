@@ -24,11 +24,11 @@ LAYERS = [
     ("Flask's request handling (wsgi_app: routing, hooks, the view)", "flask/app.py", "wsgi_app"),
     ("the view: parse, limits, service, answer", "facilitator/views/api.py", "submit_input"),
     ("rate limits (address, phone, workshop)", "facilitator/ratelimit.py", "check"),
-    ("workshop lookup by join code (before the unit of work)", "facilitator/admission.py", "find_workshop"),
+    ("the phone's checks, in the unit (guessing limit, language, workshop limit, admission)", "facilitator/views/phone.py", "admitted"),
     ("services.submit_input (the unit of work)", "facilitator/services/inputs.py", "submit_input"),
     ("  event append (seq UPDATE … RETURNING, the event's INSERT)", "facilitator/services/unit.py", "record"),
     ("  SQLite COMMIT", "~", "<method 'commit' of 'sqlite3.Connection' objects>"),
-    ("ORM Session.execute, anywhere (the lookup before the unit, the lock in it)", "sqlalchemy/orm/session.py", "execute"),
+    ("ORM Session.execute, anywhere (the lock in the unit)", "sqlalchemy/orm/session.py", "execute"),
     ("after commit: publish to Socket.IO rooms", "facilitator/realtime.py", "publish"),
     ("the answer: input_dict + JSON", "flask/json/provider.py", "response"),
 ]

@@ -20,6 +20,8 @@ opened the page but sent nothing before the lock still counts as joined.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import session
 
 from . import extensions
@@ -53,16 +55,33 @@ def admit(workshop: Workshop) -> None:
 
 def find_workshop(raw_code: str, s=None) -> Workshop:
     """The workshop of a typed code, or unknown_code / rate_limited (see the module docstring)."""
+    code = join_code(raw_code)
+    workshop = workshop_by_code(s or db(), code)
+    if workshop is None:
+        refuse_unknown()
+    check_reach(workshop)
+    return workshop
+
+
+def join_code(raw_code: str) -> str:
+    """A typed code, normalised; a malformed one is refused as unknown without reaching the database."""
     code = normalise_join_code(raw_code)
     # Only well-formed codes reach the database (a NUL byte would not even be legal SQL text there).
-    well_formed = 0 < len(code) <= 16 and all(ch in JOIN_ALPHABET for ch in code)
-    workshop = workshop_by_code(s or db(), code) if well_formed else None
-    if workshop is not None and is_admitted(workshop):
-        return workshop
+    if not (0 < len(code) <= 16 and all(ch in JOIN_ALPHABET for ch in code)):
+        refuse_unknown()
+    return code
+
+
+def check_reach(workshop: Workshop) -> None:
+    """Refuse an address over the guessing limit, unless this phone was admitted to the workshop."""
+    if not is_admitted(workshop):
+        extensions.limiter().check_not_exceeded(MISS_RULE, client_address())
+
+
+def refuse_unknown() -> NoReturn:
+    """Count a wrong code against the address (refused at once if it is over its limit) and refuse it."""
     limiter = extensions.limiter()
     address = client_address()
     limiter.check_not_exceeded(MISS_RULE, address)
-    if workshop is None:
-        limiter.check(MISS_RULE, address)
-        raise ServiceError("unknown_code")
-    return workshop
+    limiter.check(MISS_RULE, address)
+    raise ServiceError("unknown_code")

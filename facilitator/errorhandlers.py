@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, g, jsonify, render_template, request
-from flask_babel import refresh
+from flask import current_app, jsonify, render_template, request
 from jinja2 import TemplateError
 from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -13,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .errors import ServiceError
-from .i18n import remembered_language
+from .i18n import use_remembered_language
 
 # The database is unreachable, restarting, read-only or full, or its pool is exhausted:
 # a condition that passes, so the answer is 503 with Retry-After, never a 500.
@@ -35,12 +34,8 @@ def _wants_json() -> bool:
 def database_down() -> ServiceError:
     """The refusal for a request the database could not serve, in the phone's language on phone routes."""
     if request.endpoint in PHONE_ENDPOINTS:
-        if "locale" not in g:
-            # The workshop's language could not be read; use the one last seen for its code.
-            language = remembered_language((request.view_args or {}).get("code", ""))
-            if language is not None:
-                g.locale = language
-                refresh()
+        # The workshop's language could not be read; use the one last seen for its code.
+        use_remembered_language()
         return ServiceError("unavailable", retry_after=RETRY_AFTER_SECONDS)
     return ServiceError("storage_unavailable", retry_after=RETRY_AFTER_SECONDS)
 

@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app, g, request, session
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 
 from .config import LANGUAGES
 from .resources import PACKAGE
@@ -52,6 +52,16 @@ def remembered_language(code: str) -> str | None:
     """The language last used for a join code in this process (None if never seen)."""
     with _lock:
         return _CODE_LANGUAGES.get(code)
+
+
+def use_remembered_language() -> None:
+    """Until the workshop itself is read (or when it cannot be), speak the language last seen for this request's code."""
+    if "locale" in g:
+        return
+    language = remembered_language((request.view_args or {}).get("code", ""))
+    if language is not None:
+        g.locale = session.get("participant_lang") or language
+        refresh()
 
 
 def init_app(app) -> Babel:

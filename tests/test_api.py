@@ -6,8 +6,11 @@ import re
 import uuid
 
 import pytest
+from sqlalchemy import event
 
 from conftest import csrf_of, log_in, send
+
+from facilitator import extensions
 
 
 def test_create_workshop_answers_with_codes_and_urls(api):
@@ -72,6 +75,25 @@ def test_participant_post_is_idempotent_per_client_key(client, workshop):
     assert first.status_code == 201 and again.status_code == 200
     assert first.json == again.json
     assert first.json["client_key"] == key
+
+
+def test_a_phone_post_is_one_transaction(app, client, workshop):
+    """The unit of work finds and locks the workshop itself; the post reads nothing in a transaction before it."""
+    database = extensions.database(app)
+    begun: list[bool] = []
+
+    def note(connection):
+        begun.append(connection.engine.pool is database.write_engine.pool)
+
+    engines = (database.engine, database.write_engine)
+    for engine in engines:
+        event.listen(engine, "begin", note)
+    try:
+        assert send(client, workshop["join_code"], "one transaction").status_code == 201
+    finally:
+        for engine in engines:
+            event.remove(engine, "begin", note)
+    assert begun == [True]
 
 
 def test_join_codes_are_accepted_as_people_type_them(client, workshop):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,8 +30,8 @@ def submit_input(
     text: object,
     client_key: object,
     author_name: object = "",
-    admitted: bool = True,
     theme_id: object = None,
+    admission: Callable[[Workshop], bool] | None = None,
 ) -> tuple[Input, bool]:
     """Store a phone's input once per client key; return (input, created).
 
@@ -40,12 +42,16 @@ def submit_input(
     A repeat of a stored client key returns the stored input even after the
     workshop has closed (or been locked), so a phone whose receipt was lost
     still gets it. A locked workshop takes new inputs only from phones that
-    were admitted before the lock (admission.py decides `admitted`).
+    were admitted before the lock: admission(workshop) says whether this one
+    was (admission.py). It is called as soon as the workshop is locked, before
+    anything else is read, and may refuse the post by raising a ServiceError
+    (the phone's limits); without it the phone counts as admitted.
     """
     key = check_client_key(client_key)
     try:
         with write("participant") as uow:
             workshop = uow.lock_by_code(join_code)
+            admitted = admission(workshop) if admission else True
             s = uow.session
             target = _chosen_theme(s, workshop, theme_id)
             existing_id, last, prompt_id = _place(s, workshop.id, key, target)

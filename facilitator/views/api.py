@@ -359,12 +359,8 @@ import_inputs.max_content_length = PAPER_IMPORT_MAX_BYTES
 @bp.post("/join/<code>/inputs")
 def submit_input(code: str):
     """A phone sends an input; the same client_key again returns the stored one."""
-    workshop = admission.find_workshop(code)
-    use_workshop_language(workshop.language)
     data = body()
-    item, created = post_input(
-        workshop, data.get("text"), data.get("client_key"), data.get("author_name", ""), data.get("theme_id")
-    )
+    item, created = post_input(code, data.get("text"), data.get("client_key"), data.get("author_name", ""), data.get("theme_id"))
     return jsonify(receipt_dict(item)), 201 if created else 200
 
 

@@ -107,7 +107,7 @@ def send(code: str):
     text = request.form.get("text", "")
     try:
         item, _created = post_input(
-            workshop,
+            workshop.join_code,
             text,
             request.form.get("client_key"),
             request.form.get("author_name", ""),

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from .. import admission, extensions, phone_keys, services
+from ..errors import ServiceError
+from ..i18n import use_remembered_language, use_workshop_language
 from ..models import Input, Workshop
 from ..ratelimit import client_address
 
 
-def post_input(workshop: Workshop, text, client_key, author_name, theme_id) -> tuple[Input, bool]:
-    """Store a phone's input under the address, phone and workshop limits; True if it is new, not a repeat."""
+def post_input(code: str, text, client_key, author_name, theme_id) -> tuple[Input, bool]:
+    """Store a phone's input under the address, phone and workshop limits; True if it is new, not a repeat.
+
+    One transaction: the unit of work finds the workshop by its code and locks
+    it, and what needs the workshop (the guessing limit, its language, its own
+    limit, the phone's admission) is decided in that unit before anything is
+    written, instead of in a read of its own before it (a tenth of a post's CPU).
+    """
+    code = admission.join_code(code)
+    # The limits below answer before the workshop is read: in its language as last seen here.
+    use_remembered_language()
     limiter = extensions.limiter()
     limiter.check("RATELIMIT_ADDRESS", client_address())
     limiter.check("RATELIMIT_PHONE", phone_keys.limit_key())
-    limiter.check("RATELIMIT_WORKSHOP", str(workshop.id), code="workshop_busy")
-    item, created = services.submit_input(
-        workshop.join_code,
-        text,
-        client_key,
-        author_name,
-        admitted=admission.is_admitted(workshop),
-        theme_id=theme_id,
-    )
+    reached: list[Workshop] = []
+
+    def admitted(workshop: Workshop) -> bool:
+        reached.append(workshop)
+        admission.check_reach(workshop)
+        use_workshop_language(workshop.language)
+        limiter.check("RATELIMIT_WORKSHOP", str(workshop.id), code="workshop_busy")
+        return admission.is_admitted(workshop)
+
+    try:
+        item, created = services.submit_input(code, text, client_key, author_name, theme_id=theme_id, admission=admitted)
+    except ServiceError as error:
+        if error.code == "unknown_code" and not reached:
+            admission.refuse_unknown()
+        raise
     # A phone whose input was taken is in: it keeps posting if the workshop is locked later.
-    admission.admit(workshop)
+    admission.admit(reached[0])
     return item, created
