@@ -63,8 +63,6 @@ def db() -> None:
 
 # The commands import `migrate` (and with it Alembic, about 0.2 s) themselves:
 # `facilitator serve` imports this module twice per start and needs no Alembic.
-
-
 @db.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:

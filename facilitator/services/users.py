@@ -29,6 +29,8 @@ def _dummy_hash() -> str:
     `facilitator serve`), delaying a restarted server's first answer.
     """
     return _hasher.hash("not a real password")
+
+
 TOKEN_PREFIX = "fac_"
 PASSWORD_MIN = 10
 # Argon2 hashes any length, but a megabyte password would be a cheap way to burn CPU.
