@@ -73,3 +73,40 @@ def test_a_serving_process_starts_without_alembic_or_a_password_hash():
     )
     answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert answer.stdout.split() == ["False", "0"]
+
+
+HEAVY = ("numpy", "openpyxl", "docx")
+
+
+def test_a_serving_process_loads_the_export_and_suggestion_libraries_only_when_used(tmp_path):
+    """About 60 MB per process that a plenary's phones and walls never need; the first export or suggestion loads them."""
+    probe = f"""
+import re, sys
+from facilitator import create_app, migrate
+from facilitator.demo import load_demo
+from facilitator.services import create_user
+
+heavy = {HEAVY!r}
+url = "sqlite:///{tmp_path / 'db.sqlite3'}"
+migrate.upgrade(url)
+app = create_app({{"DATABASE_URL": url, "SECRET_KEY": "x", "PUBLIC_URL": "http://phones.example"}}, "{tmp_path / 'instance'}")
+with app.app_context():
+    owner = create_user("owner@example.org", "correct horse battery")
+    workshop = load_demo(owner.id)
+    code, workshop_id = workshop.join_code, workshop.id
+client = app.test_client()
+assert client.get(f"/j/{{code}}").status_code == 200
+posted = client.post(f"/api/v1/join/{{code}}/inputs", json={{"text": "Kortere møder", "client_key": "probe-key-0001"}})
+assert posted.status_code == 201, posted.get_data(as_text=True)
+print(*[m in sys.modules for m in heavy])
+token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+form = {{"email": "owner@example.org", "password": "correct horse battery", "csrf_token": token}}
+assert client.post("/login", data=form).status_code == 302
+assert client.get(f"/api/v1/workshops/{{workshop_id}}/export.docx").status_code == 200
+assert client.get(f"/api/v1/workshops/{{workshop_id}}/export.xlsx").status_code == 200
+assert client.get(f"/api/v1/workshops/{{workshop_id}}/suggestions").status_code == 200
+print(*[m in sys.modules for m in heavy])
+"""
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines() == ["False False False", "True True True"]

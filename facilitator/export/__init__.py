@@ -11,30 +11,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import import_module
 
-from .docx_format import render_docx
 from .document import ExportDocument, ExportInput, ExportQuestion, ExportTheme, build_document, document_from_seed
 from .html_format import CSP as HTML_CSP
-from .html_format import render_html
-from .json_format import document_from_json, render_json
+from .json_format import document_from_json
 from .manifest import digest, manifest, parse_manifest
 from .outline import VARIANTS, check_variant
-from .pdf_format import render_pdf
 from .readback import extract_inputs, listed_inputs
-from .table_formats import render_csv, render_xlsx
-from .text_formats import render_md, render_txt
 from .xml_text import Unrepresentable
 
-# format -> (render function, mimetype, file extension)
+# format -> (module that has render_<format>, mimetype, file extension). The modules are
+# imported at the first export: python-docx and openpyxl (with the numpy openpyxl loads)
+# cost about 60 MB per process, which a server that never exports need not carry.
 FORMATS = {
-    "docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "md": (render_md, "text/markdown; charset=utf-8", "md"),
-    "txt": (render_txt, "text/plain; charset=utf-8", "txt"),
-    "html": (render_html, "text/html; charset=utf-8", "html"),
-    "pdf": (render_pdf, "application/pdf", "pdf"),
-    "csv": (render_csv, "text/csv; charset=utf-8", "csv"),
-    "xlsx": (render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "json": (render_json, "application/json", "json"),
+    "docx": ("docx_format", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "md": ("text_formats", "text/markdown; charset=utf-8", "md"),
+    "txt": ("text_formats", "text/plain; charset=utf-8", "txt"),
+    "html": ("html_format", "text/html; charset=utf-8", "html"),
+    "pdf": ("pdf_format", "application/pdf", "pdf"),
+    "csv": ("table_formats", "text/csv; charset=utf-8", "csv"),
+    "xlsx": ("table_formats", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("json_format", "application/json", "json"),
 }
 
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "đ": "d", "ł": "l"})
@@ -59,7 +57,8 @@ def render(doc: ExportDocument, fmt: str, variant: str = "appendix", list_hidden
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     check_variant(variant)
-    function, mimetype, _ = FORMATS[fmt]
+    module, mimetype, _ = FORMATS[fmt]
+    function = getattr(import_module(f".{module}", __name__), f"render_{fmt}")
     return function(doc, variant, list_hidden), mimetype, filename(doc, fmt, variant)
 
 

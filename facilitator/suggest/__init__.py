@@ -13,4 +13,28 @@ input's text is never touched. Two engines give the same features:
 
 ranking.py turns either engine's similarities into duplicates, similar
 inputs and theme hints; board.py reads a workshop and answers the API.
+
+Importing this package and its embedding and worker modules is light (no
+numpy): every server process makes the worker and asks which engine it
+uses, but only one that suggests or embeds loads the numerical stack
+(about 20 MB per process; a plenary's processes never need it).
 """
+
+from __future__ import annotations
+
+from flask import current_app
+
+from . import embedding
+
+LEXICAL = "lexical"
+
+
+def engine() -> str:
+    """The engine this server uses: SUGGEST_ENGINE, with "auto" meaning embedding if installed."""
+    chosen = current_app.config.get("SUGGEST_ENGINE", "auto")
+    if chosen == "off":
+        return "off"
+    if chosen in ("auto", embedding.NAME) and embedding.available():
+        return embedding.NAME
+    # "embedding" without the model installed still helps, lexically.
+    return LEXICAL

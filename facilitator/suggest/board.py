@@ -12,12 +12,11 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import HintDismissal, Input, InputEmbedding, Theme, Workshop
-from . import embedding, lexical, ranking
+from . import embedding, engine, lexical, ranking
 
 # Chosen on the reference workshop by bench/suggest.py (see README, "Grouping help"):
 # duplicate: the lowest score at which the pairs above it are still >= 80 % judged the same proposal;
@@ -32,17 +31,6 @@ TUNING = {
 EMBEDDING_WEIGHT = 0.5
 # Theme hints shown per unsorted card.
 HINTS_PER_INPUT = 2
-
-
-def engine() -> str:
-    """The engine this server uses: SUGGEST_ENGINE, with "auto" meaning embedding if installed."""
-    chosen = current_app.config.get("SUGGEST_ENGINE", "auto")
-    if chosen == "off":
-        return "off"
-    if chosen in ("auto", embedding.NAME) and embedding.available():
-        return embedding.NAME
-    # "embedding" without the model installed still helps, lexically.
-    return lexical.NAME
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 from importlib import metadata
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 NAME = "embedding"
 DIM = 384
@@ -46,6 +48,8 @@ def _get():
 
 def embed(texts: list[str]) -> np.ndarray:
     """Unit vectors (n x 384, float32) of the texts, as passages."""
+    import numpy as np  # here, not at the top: see the package's docstring
+
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     model = _get()
@@ -58,9 +62,13 @@ def embed(texts: list[str]) -> np.ndarray:
 
 def to_bytes(vector: np.ndarray) -> bytes:
     """A vector as stored in input_embeddings.vector."""
+    import numpy as np
+
     return np.asarray(vector, dtype="<f4").tobytes()
 
 
 def from_bytes(raw: bytes) -> np.ndarray:
     """A stored vector back as float32."""
+    import numpy as np
+
     return np.frombuffer(raw, dtype="<f4")

@@ -14,7 +14,8 @@ from functools import lru_cache
 import numpy as np
 import snowballstemmer
 
-NAME = "lexical"
+from . import LEXICAL as NAME
+
 STEMMERS = {"da": "danish", "en": "english"}
 NGRAM = 4
 WORD = re.compile(r"\w+", re.UNICODE)

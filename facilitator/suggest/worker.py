@@ -26,7 +26,7 @@ from .. import extensions
 from ..db import cooperative_waits, database
 from ..models import Input, InputEmbedding
 from ..services.suggestions import store_embeddings
-from . import embedding
+from . import embedding, engine
 
 log = logging.getLogger("facilitator.suggest")
 BATCH = 16
@@ -143,8 +143,6 @@ class EmbeddingWorker:
 
 def init_app(app, database_) -> EmbeddingWorker | None:
     """Make the worker of this app if it uses the embedding engine; facilitator.jobs starts it."""
-    from .board import engine
-
     with app.app_context():
         if engine() != embedding.NAME:
             return None

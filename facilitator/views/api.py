@@ -15,7 +15,6 @@ from ..ratelimit import client_address
 from ..serialize import input_dict, projector_state, prompt_dict, receipt_dict, theme_dict, workshop_dict
 from ..services.prompts import answered_counts, prompts as prompts_of
 from ..services.paper import PaperRow
-from ..suggest import board as suggest_board
 from ..vote_queries import allocation_of
 from .common import actor, body, facilitated, owned
 from .phone import post_input
@@ -273,6 +272,8 @@ def move_input(workshop_id: int, input_id: int):
 @login_required
 def get_suggestions(workshop_id: int):
     """Near-duplicate pairs and theme hints for unsorted inputs (advisory; nothing is moved)."""
+    from ..suggest import board as suggest_board  # numpy: only a process that suggests loads it
+
     workshop = facilitated(workshop_id)
     return jsonify(suggest_board.suggestions(db(), workshop))
 
@@ -281,6 +282,8 @@ def get_suggestions(workshop_id: int):
 @login_required
 def get_similar(workshop_id: int, input_id: int):
     """The visible inputs most like this one (?limit=N, 1 to 50, default 10)."""
+    from ..suggest import board as suggest_board
+
     workshop = facilitated(workshop_id)
     raw = request.args.get("limit", "10")
     if not raw.isdigit() or not 1 <= int(raw) <= 50:
