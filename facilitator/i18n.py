@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, request, session
 from flask_babel import Babel, refresh
 
+from . import recent_codes
 from .config import LANGUAGES
 from .resources import PACKAGE
 
+if TYPE_CHECKING:
+    from .models import Workshop
+
 TRANSLATIONS = PACKAGE / "translations"
-# Join code -> its workshop's language, for answering a phone while the database is away.
-_CODE_LANGUAGES: OrderedDict[str, str] = OrderedDict()
-_CODE_LANGUAGES_MAX = 10_000
-_lock = threading.Lock()
 
 
 def select_locale() -> str:
@@ -33,34 +32,24 @@ def select_locale() -> str:
     return best or current_app.config["DEFAULT_LANGUAGE"]
 
 
-def use_workshop_language(language: str) -> None:
+def use_workshop_language(workshop: Workshop) -> None:
     """Pages for participants speak the workshop's language unless the phone switched."""
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["participant_lang"] = chosen
-    g.locale = session.get("participant_lang") or language
+    g.locale = session.get("participant_lang") or workshop.language
     code = (request.view_args or {}).get("code")
     if isinstance(code, str) and code:
-        with _lock:
-            _CODE_LANGUAGES[code] = language
-            _CODE_LANGUAGES.move_to_end(code)
-            while len(_CODE_LANGUAGES) > _CODE_LANGUAGES_MAX:
-                _CODE_LANGUAGES.popitem(last=False)
-
-
-def remembered_language(code: str) -> str | None:
-    """The language last used for a join code in this process (None if never seen)."""
-    with _lock:
-        return _CODE_LANGUAGES.get(code)
+        recent_codes.remember(code, workshop.id, workshop.language)
 
 
 def use_remembered_language() -> None:
     """Until the workshop itself is read (or when it cannot be), speak the language last seen for this request's code."""
     if "locale" in g:
         return
-    language = remembered_language((request.view_args or {}).get("code", ""))
-    if language is not None:
-        g.locale = session.get("participant_lang") or language
+    seen = recent_codes.recall((request.view_args or {}).get("code", ""))
+    if seen is not None:
+        g.locale = session.get("participant_lang") or seen.language
         refresh()
 
 

@@ -96,6 +96,26 @@ def test_a_phone_post_is_one_transaction(app, client, workshop):
     assert begun == [True]
 
 
+def test_a_phone_post_runs_four_statements_while_it_holds_the_workshop_lock(app, client, workshop):
+    """Lock, the input (its place and question found in its INSERT), the event's seq, the event: nothing else waits in the lock."""
+    database = extensions.database(app)
+    statements: list[tuple[str, str]] = []
+
+    def note(_connection, _cursor, statement, *_args):
+        verb = statement.split(None, 1)[0].upper()
+        if verb != "BEGIN":  # SQLite's BEGIN IMMEDIATE, which takes the write lock
+            statements.append((verb, re.search(r"(?:FROM|INTO|UPDATE)\s+(\w+)", statement).group(1)))
+
+    event.listen(database.write_engine, "before_cursor_execute", note)
+    try:
+        assert send(client, workshop["join_code"], "four statements").status_code == 201
+        assert send(client, workshop["join_code"], "four statements", key="again-0001").status_code == 201
+    finally:
+        event.remove(database.write_engine, "before_cursor_execute", note)
+    post = [("SELECT", "workshops"), ("INSERT", "inputs"), ("UPDATE", "workshops"), ("INSERT", "events")]
+    assert statements == post + post
+
+
 def test_join_codes_are_accepted_as_people_type_them(client, workshop):
     code = workshop["join_code"]
     typed = f"{code[:3].lower()}-{code[3:].lower()}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import event
 
 from conftest import send
-from facilitator import phone_keys, services
+from facilitator import extensions, phone_keys, services
 from facilitator.ratelimit import MemoryStore
 
 
@@ -66,6 +67,32 @@ def test_api_clients_get_a_key_and_send_it_as_a_header(limited, open_workshop):
     again = phone.get(f"/api/v1/join/{code}")
     assert again.json["phone_key"] == first
     assert "phone=" not in again.headers.get("Set-Cookie", "")
+
+
+def test_a_post_over_the_workshop_cap_is_refused_before_it_waits_for_the_lock(limited, open_workshop):
+    """Once this process knows the workshop of a code, its cap answers before the unit of work locks the workshop."""
+    app = limited(RATELIMIT_WORKSHOP="2/minute")
+    code = open_workshop.join_code
+    phone = app.test_client()
+    phone.get(f"/api/v1/join/{code}")
+    assert [send(phone, code, f"n{n}").status_code for n in range(2)] == [201, 201]
+    database = extensions.database(app)
+    begun: list[object] = []
+
+    def note(connection):
+        begun.append(connection)
+
+    engines = (database.engine, database.write_engine)
+    for engine in engines:
+        event.listen(engine, "begin", note)
+    try:
+        refused = send(phone, code, "one too many")
+    finally:
+        for engine in engines:
+            event.remove(engine, "begin", note)
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "workshop_busy"
+    assert "telefon" in refused.json["error"]["message"]  # the workshop's language, as last seen for its code
+    assert begun == []
 
 
 def test_the_workshop_cap_bounds_any_mix_of_phones(limited, user, open_workshop):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import database
 from ..errors import ServiceError
 from ..models import Input, Prompt, Theme, Workshop, utcnow
 from ..serialize import input_dict
@@ -16,13 +15,6 @@ from .unit import write
 from .validation import check_client_key, check_input_text, check_text
 
 INPUTS = Input.__table__
-
-
-def _stored(workshop_id: int, client_key: str) -> Input | None:
-    with database().reader() as s:
-        return s.execute(
-            select(Input).where(Input.workshop_id == workshop_id, Input.client_key == client_key)
-        ).scalar_one_or_none()
 
 
 def submit_input(
@@ -48,15 +40,12 @@ def submit_input(
     (the phone's limits); without it the phone counts as admitted.
     """
     key = check_client_key(client_key)
-    try:
-        with write("participant") as uow:
-            workshop = uow.lock_by_code(join_code)
-            admitted = admission(workshop) if admission else True
-            s = uow.session
-            target = _chosen_theme(s, workshop, theme_id)
-            existing_id, last, prompt_id = _place(s, workshop.id, key, target)
-            if existing_id is not None:
-                return s.get(Input, existing_id), False
+    with write("participant") as uow:
+        workshop = uow.lock_by_code(join_code)
+        admitted = admission(workshop) if admission else True
+        s = uow.session
+        target = _chosen_theme(s, workshop, theme_id)
+        try:
             if workshop.status == "closed" or workshop.status == "archived":
                 raise ServiceError("closed")
             if workshop.status != "open":
@@ -65,58 +54,69 @@ def submit_input(
                 raise ServiceError("locked")
             check_input_text(text, workshop.max_input_length)
             name = check_text(author_name, 100).strip() if workshop.named_inputs else ""
-            item = _insert(
-                s,
-                workshop_id=workshop.id,
-                client_key=key,
-                text=text,
-                prompt_id=prompt_id,
-                theme_id=target,
-                position=0 if last is None else last + 1,
-                author_name=name,
-            )
-            uow.record("input.created", input_dict(item, named=workshop.named_inputs))
-        return item, True
-    except IntegrityError:
-        # Another process stored the same client key between our check and insert.
-        workshop_id = _workshop_id(join_code)
-        existing = _stored(workshop_id, key) if workshop_id else None
-        if existing is None:
-            raise
-        return existing, False
+        except ServiceError:
+            # A refusal of a new input is no refusal of a repeat: its phone gets the receipt it lost.
+            existing = _stored(s, workshop.id, key)
+            if existing is None:
+                raise
+            return existing, False
+        item = _insert(s, workshop_id=workshop.id, client_key=key, text=text, theme_id=target, author_name=name)
+        if item is None:
+            return _stored(s, workshop.id, key), False
+        uow.record("input.created", input_dict(item, named=workshop.named_inputs))
+    return item, True
 
 
-def _place_statement(unsorted: bool):
-    """SELECT (the input stored under a client key, the column's last position, the active question)."""
-    in_workshop = Input.workshop_id == bindparam("workshop")
-    in_column = Input.theme_id.is_(None) if unsorted else Input.theme_id == bindparam("theme")
-    return select(
-        select(Input.id).where(in_workshop, Input.client_key == bindparam("key")).scalar_subquery(),
-        select(func.max(Input.position)).where(in_workshop, in_column).scalar_subquery(),
-        select(Prompt.id).where(Prompt.workshop_id == bindparam("workshop"), Prompt.active.is_(True)).limit(1).scalar_subquery(),
+def _stored(s, workshop_id: int, client_key: str) -> Input | None:
+    """The input a phone already stored under this client key, if any."""
+    return s.execute(
+        select(Input).where(Input.workshop_id == workshop_id, Input.client_key == client_key)
+    ).scalar_one_or_none()
+
+
+def _insert_statement(dialect_insert, unsorted: bool):
+    """INSERT a phone's input at the end of its column, under the active question, unless its client key is stored.
+
+    One statement where there were two (a SELECT of the key, the column's
+    last position and the active question, then the INSERT): both run while
+    the workshop is locked, and every other post to it waits for that lock.
+    """
+    in_workshop = Input.workshop_id == bindparam("in_workshop")
+    in_column = Input.theme_id.is_(None) if unsorted else Input.theme_id == bindparam("in_theme")
+    return (
+        dialect_insert(INPUTS)
+        .values(
+            position=select(func.coalesce(func.max(Input.position) + 1, 0)).where(in_workshop, in_column).scalar_subquery(),
+            prompt_id=select(Prompt.id).where(Prompt.workshop_id == bindparam("in_workshop"), Prompt.active.is_(True))
+            .limit(1).scalar_subquery(),
+        )
+        .on_conflict_do_nothing(index_elements=["workshop_id", "client_key"])
+        .returning(INPUTS.c.id, INPUTS.c.position, INPUTS.c.prompt_id)
     )
 
 
-# Built once (a plenary posts hundreds a second): one statement instead of three, and an INSERT in Core.
-PLACE = {True: _place_statement(unsorted=True), False: _place_statement(unsorted=False)}
-INSERT_INPUT = insert(INPUTS).returning(INPUTS.c.id)
+# Built once per dialect and column kind (a plenary posts hundreds a second); ON CONFLICT is dialect syntax.
+INSERT_INPUT = {
+    (name, unsorted): _insert_statement(dialect_insert, unsorted)
+    for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+    for unsorted in (True, False)
+}
 
 
-def _place(s, workshop_id: int, client_key: str, theme_id: int | None) -> tuple:
-    """(id of the input stored under this client key or None, last position in the column, active question)."""
-    params = {"workshop": workshop_id, "key": client_key, "theme": theme_id}
-    return s.connection().execute(PLACE[theme_id is None], params).one()
-
-
-def _insert(s, **values) -> Input:
-    """INSERT a new phone input with SQLAlchemy Core; return it with its id.
+def _insert(s, **values) -> Input | None:
+    """INSERT a new phone input with SQLAlchemy Core; return it with its id, or None if its client key is stored.
 
     The returned object holds every column but stays outside the session: a
     new input is only read after this (for its event and its receipt).
     """
     values |= {"hidden": False, "hidden_reason": "", "received_at": utcnow(), "source": "phone", "import_key": None, "suggested": False}
-    new_id = s.connection().execute(INSERT_INPUT, values).scalar_one()
-    return Input(id=new_id, **values)
+    connection = s.connection()
+    unsorted = values["theme_id"] is None
+    params = {**values, "in_workshop": values["workshop_id"]} | ({} if unsorted else {"in_theme": values["theme_id"]})
+    row = connection.execute(INSERT_INPUT[connection.dialect.name, unsorted], params).one_or_none()
+    if row is None:
+        return None
+    return Input(id=row.id, position=row.position, prompt_id=row.prompt_id, **values)
 
 
 def _chosen_theme(s, workshop: Workshop, theme_id: object) -> int | None:
@@ -131,11 +131,6 @@ def _chosen_theme(s, workshop: Workshop, theme_id: object) -> int | None:
     if theme is None or theme.workshop_id != workshop.id or not theme.offered:
         return None
     return theme.id
-
-
-def _workshop_id(join_code: str) -> int | None:
-    with database().reader() as s:
-        return s.execute(select(Workshop.id).where(Workshop.join_code == join_code)).scalar()
 
 
 def move_input(

@@ -372,7 +372,7 @@ def join_state(code: str):
     """What a phone needs to know about a workshop: open or not, the question, and its phone key."""
     extensions.limiter().check("RATELIMIT_JOIN_ADDRESS", client_address())
     workshop = admission.find_workshop(code)
-    use_workshop_language(workshop.language)
+    use_workshop_language(workshop)
     admission.admit(workshop)
     state = participant_state(db(), workshop)
     state["language"] = workshop.language

@@ -60,7 +60,7 @@ def join(code: str):
     workshop = _find(code)
     if workshop is None:
         return render_template("participant/enter_code.html", error=ServiceError("unknown_code").message(), code=code), 404
-    use_workshop_language(workshop.language)
+    use_workshop_language(workshop)
     admission.admit(workshop)
     return _render(workshop)
 
@@ -103,7 +103,7 @@ def send(code: str):
     workshop = _find(code)
     if workshop is None:
         return render_template("participant/enter_code.html", error=ServiceError("unknown_code").message(), code=code), 404
-    use_workshop_language(workshop.language)
+    use_workshop_language(workshop)
     text = request.form.get("text", "")
     try:
         item, _created = post_input(

@@ -29,7 +29,7 @@ def vote(code: str):
     workshop = _find(code)
     if workshop is None:
         return render_template("participant/enter_code.html", error=ServiceError("unknown_code").message(), code=code), 404
-    use_workshop_language(workshop.language)
+    use_workshop_language(workshop)
     chosen = posted_choice(request.form)
     try:
         extensions.limiter().check("RATELIMIT_ADDRESS", client_address())

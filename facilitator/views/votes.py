@@ -101,7 +101,7 @@ def put_votes(code: str):
     limiter = extensions.limiter()
     limiter.check("RATELIMIT_ADDRESS", client_address())
     workshop = admission.find_workshop(code)
-    use_workshop_language(workshop.language)
+    use_workshop_language(workshop)
     round_, stored = cast_from_phone(workshop, lambda: (body().get("round"), body().get("allocation")))
     return jsonify({"round": round_.id, "allocation": stored, "left": round_.dots - sum(stored.values())})
 
