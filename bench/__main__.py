@@ -5,6 +5,7 @@
     make bench BENCH_ARGS="--scenario steady --target relay --target ours-sqlite"
     make bench BENCH_ARGS="--gevent"             # also the app and the relay in gevent mode
     make bench BENCH_ARGS="--embedding"          # the app with the [suggest] extra's embedding worker
+    make bench BENCH_ARGS="--limits"             # the app with its rate limits on (rules wide enough for the load)
 
 Loads go only to 127.0.0.1, are bounded in count and time, and stop by
 themselves. Results: a Markdown table on stdout and JSON in bench/results/.
@@ -59,6 +60,8 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--gevent", action="store_true", help="also run the app (PostgreSQL + Redis) and the relay in gevent mode")
     parser.add_argument("--embedding", action="store_true",
                         help="run the app with the embedding worker (the [suggest] extra) instead of as the plain wheel installs it")
+    parser.add_argument("--limits", action="store_true",
+                        help="run the app with its rate limits on, the address and workshop rules wide enough for one address's load")
     parser.add_argument("--json", type=Path, help="write the results here (default: bench/results/<time>.json)")
     return parser.parse_args(argv)
 
@@ -85,7 +88,7 @@ def main(argv=None) -> int:
                     continue  # the relay keeps nothing: a restart loses everything by design
                 print(f"[bench] {name} × {kind} ({mode}) ...", file=sys.stderr, flush=True)
                 try:
-                    result = scenarios.run(kind, table[name], async_mode=mode, embedding=args.embedding)
+                    result = scenarios.run(kind, table[name], async_mode=mode, embedding=args.embedding, limits=args.limits)
                 except Exception as error:  # one broken run must not lose the others
                     print(f"[bench]   FAILED: {error!r}", file=sys.stderr, flush=True)
                     failures.append({"scenario": name, "target": kind, "async_mode": mode, "error": repr(error)})

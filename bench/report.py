@@ -39,6 +39,8 @@ def table(results: list[dict]) -> str:
             name += f" ({r['async_mode']})"
         if r.get("embedding"):
             name += ", embedding worker"
+        if r.get("limits"):
+            name += ", rate limits on"
         is_relay = r["target"] == "relay"
         restart = r.get("restart") or {}
         lines.append(

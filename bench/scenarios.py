@@ -50,11 +50,11 @@ GIVE_UP_AFTER = 90.0
 DRAIN_TIMEOUT = 45.0
 
 
-def run(kind: str, scenario: Scenario, async_mode: str = "threading", embedding: bool = False) -> dict:
-    """Run one scenario against a fresh target of this kind (embedding: with the embedding worker); return its measurements."""
+def run(kind: str, scenario: Scenario, async_mode: str = "threading", embedding: bool = False, limits: bool = False) -> dict:
+    """Run one scenario against a fresh target of this kind (embedding: with the embedding worker; limits: rate limits on); return its measurements."""
     per_process = -(-scenario.phones // (2 if kind == "ours-pg" else 1))
     threads = per_process + scenario.walls + 200
-    target = targets.start(kind, threads=threads, async_mode=async_mode, embedding=embedding)
+    target = targets.start(kind, threads=threads, async_mode=async_mode, embedding=embedding, limits=limits)
     ctx = multiprocessing.get_context("spawn")
     cpus = targets.generator_cpus()
     processes = []
@@ -110,6 +110,7 @@ def run(kind: str, scenario: Scenario, async_mode: str = "threading", embedding:
     killed = (killed_at, restarted_in, len(target.urls))
     result = _result(kind, scenario, async_mode, connect_seconds, sent, seen, stored, sampler, system_cpu, killed)
     result["embedding"] = embedding and kind != "relay"
+    result["limits"] = limits and kind != "relay"
     return result
 
 

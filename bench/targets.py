@@ -148,6 +148,11 @@ class Target:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+# With --limits: the rules one address's thousands of posts would exceed; the others stay as served.
+WIDENED = ("RATELIMIT_ADDRESS", "RATELIMIT_WORKSHOP")
+WIDE = "1000000/minute"
+
+
 def _server_env(target: Target, extra: dict | None = None) -> dict:
     env = {
         **os.environ,
@@ -181,12 +186,15 @@ def _prepare_database(target: Target) -> None:
     extensions.database(app).dispose()
 
 
-def start(kind: str, threads: int, async_mode: str = "threading", embedding: bool = False) -> Target:
+def start(kind: str, threads: int, async_mode: str = "threading", embedding: bool = False, limits: bool = False) -> Target:
     """Start a target of this kind with `threads` per process (one per open socket, plus HTTP).
 
     embedding: the app embeds each input in its background worker (the wheel's
     `[suggest]` extra); without it the app runs as the plain wheel installs it
     (lexical suggestions, no worker), which is what the write path's numbers mean.
+    limits: the app checks its rate limits as in production (in Redis on
+    PostgreSQL), with the address and workshop rules widened so one address's
+    load passes; without it they are off, as every phone here is 127.0.0.1.
     """
     target = Target(kind=kind, workdir=Path(tempfile.mkdtemp(prefix=f"facilitator-bench-{kind}-")))
     (target.workdir / "instance").mkdir()
@@ -215,6 +223,8 @@ def start(kind: str, threads: int, async_mode: str = "threading", embedding: boo
             else:
                 raise ValueError(f"unknown target {kind}")
             _prepare_database(target)
+            if limits:
+                extra |= {"FACILITATOR_RATELIMIT_ENABLED": "1", **{f"FACILITATOR_{rule}": WIDE for rule in WIDENED}}
             env = _server_env(target, extra)
             for n in range(count):
                 port = free_port()

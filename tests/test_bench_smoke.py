@@ -69,3 +69,28 @@ def test_the_wall_renders_every_card_and_every_export_lists_every_input(tmp_path
         assert export["seconds"] > 0 and export["bytes"] > 0, fmt
         if fmt != "html":
             assert export["inputs_read_back"] == export["inputs"], fmt
+
+
+@pytest.mark.slow
+def test_limits_turn_the_apps_rate_limits_on_with_the_one_address_rules_widened():
+    """--limits: a phone's own limit (20/minute, as served) refuses its 21st post; without it nothing does."""
+    import requests
+
+    from bench import targets
+
+    refused = {}
+    for limits in (False, True):
+        target = targets.start("ours-sqlite", threads=20, limits=limits)
+        try:
+            phone = requests.Session()
+            base = f"{target.urls[0]}/api/v1/join/{target.code}"
+            phone.get(base, timeout=30).raise_for_status()
+            statuses = [
+                phone.post(f"{base}/inputs", json={"text": f"n{n}", "client_key": f"limits-{n:04d}"}, timeout=30).status_code
+                for n in range(21)
+            ]
+        finally:
+            target.stop()
+        assert statuses[:20] == [201] * 20
+        refused[limits] = statuses[20]
+    assert refused == {False: 201, True: 429}
