@@ -20,6 +20,22 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+# (key, window in seconds, hits allowed in it); the index of the rule refused and seconds until its window resets.
+Rule = tuple[str, int, int]
+Refusal = tuple[int, float]
+
+# RedisStore.hit_each: every rule's hit in one round trip, in order, stopping at the first
+# over its limit (a post refused by its address is not counted against its workshop).
+HIT_EACH = """
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, ARGV[2 * i - 1]) end
+  if count > tonumber(ARGV[2 * i]) then return {i, redis.call('PTTL', key)} end
+end
+return {0, 0}
+"""
+
+
 def parse(rule: str) -> tuple[int, int]:
     """'20/minute' -> (20, 60)."""
     count, _, unit = rule.partition("/")
@@ -86,6 +102,14 @@ class MemoryStore:
             count, reset = self._windows.get(window, {}).get(key, (0, now))
             return (count, reset - now) if now < reset else (0, 0.0)
 
+    def hit_each(self, rules: list[Rule]) -> Refusal | None:
+        """Count a hit on each (key, window, limit) in turn; at the first over its limit, stop and say which."""
+        for index, (key, window, limit) in enumerate(rules):
+            count, reset_in = self.hit(key, window)
+            if count > limit:
+                return index, reset_in
+        return None
+
 
 class RedisStore:
     """Counters shared by every process through Redis."""
@@ -95,16 +119,7 @@ class RedisStore:
 
         # Short timeouts: a post must not wait long on a Redis that went away (see FallbackStore).
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-
-    def hit(self, key: str, window: int) -> tuple[int, float]:
-        """Count one hit; return (hits in the window, seconds until it resets)."""
-        name = f"facilitator:rl:{key}"
-        pipe = self._redis.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, window, nx=True)
-        pipe.pttl(name)
-        count, _, ttl = pipe.execute()
-        return int(count), max(ttl, 0) / 1000
+        self._hit_each = self._redis.register_script(HIT_EACH)
 
     def count(self, key: str, window: int) -> tuple[int, float]:
         """The hits in the current window and seconds until it resets, without counting one."""
@@ -114,6 +129,12 @@ class RedisStore:
         pipe.pttl(name)
         count, ttl = pipe.execute()
         return int(count or 0), max(ttl, 0) / 1000
+
+    def hit_each(self, rules: list[Rule]) -> Refusal | None:
+        """Count a hit on each (key, window, limit) in turn; at the first over its limit, stop and say which."""
+        keys = [f"facilitator:rl:{key}" for key, _window, _limit in rules]
+        index, ttl = self._hit_each(keys=keys, args=[n for _key, window, limit in rules for n in (window, limit)])
+        return None if index == 0 else (int(index) - 1, max(int(ttl), 0) / 1000)
 
 
 class FallbackStore:
@@ -140,18 +161,18 @@ class FallbackStore:
         """Whether Redis is considered away right now."""
         return self._down_until is not None
 
-    def _call(self, name: str, key: str, window: int) -> tuple[int, float]:
+    def _call(self, name: str, *args):
         down_until = self._down_until
         if down_until is not None and time.monotonic() < down_until:
-            return getattr(self.fallback, name)(key, window)
+            return getattr(self.fallback, name)(*args)
         try:
-            answer = getattr(self.primary, name)(key, window)
+            answer = getattr(self.primary, name)(*args)
         except self._errors as error:
             with self._lock:
                 if self._down_until is None:
                     log.warning("Redis is unreachable (%s); rate limits count in this process until it is back", error)
                 self._down_until = time.monotonic() + self.retry_after
-            return getattr(self.fallback, name)(key, window)
+            return getattr(self.fallback, name)(*args)
         if down_until is not None:
             with self._lock:
                 if self._down_until is not None:
@@ -159,13 +180,13 @@ class FallbackStore:
                 self._down_until = None
         return answer
 
-    def hit(self, key: str, window: int) -> tuple[int, float]:
-        """Count one hit; return (hits in the window, seconds until it resets)."""
-        return self._call("hit", key, window)
-
     def count(self, key: str, window: int) -> tuple[int, float]:
         """The hits in the current window and seconds until it resets, without counting one."""
         return self._call("count", key, window)
+
+    def hit_each(self, rules: list[Rule]) -> Refusal | None:
+        """Count a hit on each (key, window, limit) in turn; at the first over its limit, stop and say which."""
+        return self._call("hit_each", rules)
 
 
 class Limiter:
@@ -178,12 +199,20 @@ class Limiter:
 
     def check(self, setting: str, key: str, code: str = "rate_limited") -> None:
         """Count a hit on the rule named by setting for key; over it, refuse with code."""
+        self.check_each([(setting, key, code)])
+
+    def check_each(self, checks: list[tuple[str, str, str]]) -> None:
+        """check() each (setting, key, code) in order, in one round trip to a shared store; the first refusal stops the rest."""
         if not self.config.get("RATELIMIT_ENABLED", True):
             return
-        limit, window = parse(self.config[setting])
-        count, reset_in = self.store.hit(f"{setting}:{window}:{key}", window)
-        if count > limit:
-            raise ServiceError(code, retry_after=max(1, int(reset_in + 0.999)))
+        rules = []
+        for setting, key, _code in checks:
+            limit, window = parse(self.config[setting])
+            rules.append((f"{setting}:{window}:{key}", window, limit))
+        refused = self.store.hit_each(rules)
+        if refused is not None:
+            index, reset_in = refused
+            raise ServiceError(checks[index][2], retry_after=max(1, int(reset_in + 0.999)))
 
     def check_not_exceeded(self, setting: str, key: str) -> None:
         """Refuse while key is over the rule's limit, without counting this request."""

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from conftest import send
 from facilitator import extensions, phone_keys, services
-from facilitator.ratelimit import MemoryStore
+from facilitator.ratelimit import MemoryStore, RedisStore
 
 
 @pytest.fixture
@@ -129,3 +129,17 @@ def test_the_memory_store_expires_in_time_order_and_stays_bounded(monkeypatch):
     assert store.hit("fresh", 60) == (1, 60.0)
     assert len(store) == 2  # every expired window went, in one pass from the front
     assert store.count("long", 3600) == (1, 3600.0 - 61)
+
+
+@pytest.mark.parametrize("kind", ["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def test_a_refused_rule_leaves_the_rules_after_it_uncounted(kind):
+    """One round trip for a post's limits, in order: a post its address is refused does not count against its workshop."""
+    store = MemoryStore() if kind == "memory" else RedisStore("redis://127.0.0.1:6379/0")
+    tag = uuid.uuid4().hex
+    address, workshop = f"test:{tag}:address", f"test:{tag}:workshop"
+    rules = [(address, 60, 2), (workshop, 60, 100)]
+    assert [store.hit_each(rules) for _ in range(2)] == [None, None]
+    index, reset_in = store.hit_each(rules)
+    assert index == 0 and 59 < reset_in <= 60
+    assert store.count(address, 60)[0] == 3 and store.count(workshop, 60)[0] == 2
+    assert store.hit_each([(workshop, 60, 2)]) == (0, pytest.approx(reset_in, abs=1))

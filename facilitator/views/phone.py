@@ -23,12 +23,12 @@ def post_input(code: str, text, client_key, author_name, theme_id) -> tuple[Inpu
     # The limits below answer before the workshop is read: in its language as last seen here.
     use_remembered_language()
     limiter = extensions.limiter()
-    limiter.check("RATELIMIT_ADDRESS", client_address())
-    limiter.check("RATELIMIT_PHONE", phone_keys.limit_key())
+    limits = [("RATELIMIT_ADDRESS", client_address(), "rate_limited"), ("RATELIMIT_PHONE", phone_keys.limit_key(), "rate_limited")]
     # The workshop's own limit too, when this process knows the workshop of the code: not in
     # the unit, where a shared limiter's round trip would hold up every post waiting for the lock.
     if seen is not None:
-        limiter.check("RATELIMIT_WORKSHOP", str(seen.workshop_id), code="workshop_busy")
+        limits.append(("RATELIMIT_WORKSHOP", str(seen.workshop_id), "workshop_busy"))
+    limiter.check_each(limits)
     reached: list[Workshop] = []
 
     def admitted(workshop: Workshop) -> bool:
