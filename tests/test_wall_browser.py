@@ -307,6 +307,31 @@ def test_summaries_save_as_you_type_and_reach_a_second_facilitator_without_losin
     assert anna.errors == [] and bo.errors == []
 
 
+def test_a_hide_asked_for_just_after_a_cancel_still_hides(new_context, wall_board):
+    """Esc then H at once: the cancelled dialog's close event comes after the new question and must not end it."""
+    page = open_wall(new_context, wall_board)
+    a = wall_board.ids[0]
+    card(page, a).locator(".card-hide").click()
+    # In one task, as a fast keyboard does it: close the first dialog, press H on the card.
+    page.evaluate(
+        """(id) => {
+            document.getElementById("hide-dialog").close();
+            const card = document.querySelector(`#columns .card[data-id="${id}"]`);
+            card.focus();
+            card.dispatchEvent(new KeyboardEvent("keydown", { key: "h", bubbles: true }));
+        }""",
+        a,
+    )
+    page.click("#hide-dialog [data-reason='Personal data']")
+    page.click("#hide-confirm")
+    wait_for_server(
+        wall_board,
+        lambda s: [(i["hidden"], i["hidden_reason"]) for i in s["inputs"] if i["id"] == a] == [(True, "Personal data")],
+        what=server_snapshot,
+    )
+    assert page.errors == []
+
+
 def test_hide_with_a_reason_then_show_again_and_the_projector_never_shows_it(new_context, wall_board):
     page = open_wall(new_context, wall_board)
     projector = new_context().new_page()

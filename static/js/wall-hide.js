@@ -46,6 +46,9 @@ export class Hiding {
   }
 
   closed() {
+    // A dialog's close event comes a task later: after Esc and a quick H it arrives while the
+    // dialog is open again for the next card, and must not take that card's question away.
+    if (this.dialog.open) return;
     const id = this.target;
     this.target = null;
     if (id === null) return;
