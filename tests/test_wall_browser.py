@@ -76,6 +76,17 @@ def theme_id(board, title):
     return next(t["id"] for t in server_snapshot(board)["themes"] if t["title"] == title)
 
 
+def confirm_hide(page, board, input_id, reason):
+    """In the open hide dialog, pick a quick reason and Hide; wait until the server has the input hidden with it."""
+    page.click(f"#hide-dialog [data-reason='{reason}']")
+    page.click("#hide-confirm")
+    wait_for_server(
+        board,
+        lambda s: [(i["hidden"], i["hidden_reason"]) for i in s["inputs"] if i["id"] == input_id] == [(True, reason)],
+        what=server_snapshot,
+    )
+
+
 def card(page, input_id):
     return page.locator(f'.card[data-id="{input_id}"]')
 
@@ -322,13 +333,7 @@ def test_a_hide_asked_for_just_after_a_cancel_still_hides(new_context, wall_boar
         }""",
         a,
     )
-    page.click("#hide-dialog [data-reason='Personal data']")
-    page.click("#hide-confirm")
-    wait_for_server(
-        wall_board,
-        lambda s: [(i["hidden"], i["hidden_reason"]) for i in s["inputs"] if i["id"] == a] == [(True, "Personal data")],
-        what=server_snapshot,
-    )
+    confirm_hide(page, wall_board, a, "Personal data")
     assert page.errors == []
 
 
@@ -349,13 +354,7 @@ def test_hide_with_a_reason_then_show_again_and_the_projector_never_shows_it(new
     card(page, a).focus()
     page.keyboard.press("h")
     assert page.inner_text("#hide-dialog-text") == TEXTS[0]
-    page.click("#hide-dialog [data-reason='Personal data']")
-    page.click("#hide-confirm")
-    wait_for_server(
-        wall_board,
-        lambda s: [(i["hidden"], i["hidden_reason"]) for i in s["inputs"] if i["id"] == a] == [(True, "Personal data")],
-        what=server_snapshot,
-    )
+    confirm_hide(page, wall_board, a, "Personal data")
     page.wait_for_selector(f'.column-unsorted .card[data-id="{a}"]', state="detached")
     assert focused_id(page) == b  # the focus moved on to the next card
     assert page.inner_text("#hidden-summary") == "Hidden (1)"
