@@ -115,7 +115,9 @@ def run_gunicorn(factory, host: str, port: int, threads: int, async_mode: str | 
             # process has imported it already, so start again in one that patches first.
             sys.stdout.flush()
             sys.stderr.flush()
-            os.execv(sys.executable, [sys.executable, "-c", GEVENT_BOOT, host, str(port), str(threads)])
+            # -P: `python -c` would put the working directory first on sys.path, and a
+            # `facilitator` folder there (a checkout, a decoy) would be served instead.
+            os.execv(sys.executable, [sys.executable, "-P", "-c", GEVENT_BOOT, host, str(port), str(threads)])
     raise_open_files_limit(threads)
     _Server(
         factory,

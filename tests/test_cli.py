@@ -9,9 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from facilitator import migrate
 from facilitator.cli import main
 from facilitator.db import database
 from facilitator.models import Input, Theme, User, Workshop
+
+from support.servers import ServerProcess
 
 
 def run(app, *args, input=None):
@@ -62,6 +65,18 @@ def test_the_console_script_is_installed_and_answers(tmp_path):
     result = subprocess.run([script, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "facilitator.sqlite3").exists()
+
+
+def test_serve_runs_the_installed_app_whatever_folder_it_is_started_in(tmp_path):
+    """gevent's serve starts again as `python -c`; a `facilitator` folder where it was started must not be what it serves."""
+    start_here = tmp_path / "start-here"
+    (start_here / "facilitator").mkdir(parents=True)
+    (start_here / "facilitator" / "__init__.py").write_text("raise SystemExit('served the facilitator folder of the working directory')\n")
+    url = f"sqlite:///{tmp_path / 'facilitator.sqlite3'}"
+    migrate.upgrade(url)
+    server = ServerProcess(url, tmp_path / "instance", tmp_path, threads=None, cwd=start_here).start()
+    server.stop()
+    assert "served the facilitator folder" not in server.log_tail()
 
 
 def test_a_serving_process_starts_without_alembic_or_a_password_hash():

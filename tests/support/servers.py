@@ -26,11 +26,13 @@ class ServerProcess:
     """One `facilitator serve` (gunicorn: an arbiter and one worker) in its own process group."""
 
     def __init__(
-        self, database_url: str, instance: Path, logs: Path, port: int | None = None, threads: int | None = 64, **settings: str
+        self, database_url: str, instance: Path, logs: Path, port: int | None = None, threads: int | None = 64,
+        cwd: Path | None = None, **settings: str,
     ) -> None:
         self.port = port or free_port()
         # None: serve's own default (the connections its settings size it for).
         self.threads = threads
+        self.cwd = cwd
         self.url = f"http://127.0.0.1:{self.port}"
         self.logs = logs
         self.env = {
@@ -55,6 +57,7 @@ class ServerProcess:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd=self.cwd,
             start_new_session=True,  # its own process group: a kill reaches the arbiter and the worker
         )
         log.close()
