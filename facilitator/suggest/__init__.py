@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ..db import cooperative_waits
 from . import embedding
 
 LEXICAL = "lexical"
@@ -38,3 +39,19 @@ def engine() -> str:
         return embedding.NAME
     # "embedding" without the model installed still helps, lexically.
     return LEXICAL
+
+
+def off_the_loop(function, *args):
+    """Call function(*args); in a gevent server, in gevent's pool of real threads.
+
+    There a request or the worker is a greenlet, and a computation with no
+    wait that yields (an embedding; the similarities of a 2,000-card board)
+    would hold every connection of the process until it ended: a catch-up
+    of 2,000 inputs kept a restarted server from answering at all for longer
+    than a minute. In a real thread the hub keeps serving.
+    """
+    if not cooperative_waits():
+        return function(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(function, args)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import HintDismissal, Input, InputEmbedding, Theme, Workshop
-from . import embedding, engine, lexical, ranking
+from . import embedding, engine, lexical, off_the_loop, ranking
 
 # Chosen on the reference workshop by bench/suggest.py (see README, "Grouping help"):
 # duplicate: the lowest score at which the pairs above it are still >= 80 % judged the same proposal;
@@ -143,8 +143,8 @@ def suggestions(s: Session, workshop: Workshop) -> dict:
             select(HintDismissal.input_id, HintDismissal.theme_id).where(HintDismissal.workshop_id == workshop.id)
         ).all()
     )
-    answer = compute(
-        [i.id for i in items], [i.text for i in items], [i.theme_id for i in items], themes,
+    answer = off_the_loop(
+        compute, [i.id for i in items], [i.text for i in items], [i.theme_id for i in items], themes,
         workshop.language, chosen, vectors, dismissed,
     )
     answer["pending"] = 0 if vectors is None else sum(v is None for v in vectors)
@@ -164,8 +164,8 @@ def similar(s: Session, workshop: Workshop, input_id: int, limit: int) -> list[d
         return []
     items, _themes, vectors = _board(s, workshop, chosen)
     ids = [i.id for i in items]
-    sims, _anchors = similarities(
-        [i.text for i in items], [], workshop.language, vectors if chosen == embedding.NAME else None
+    sims, _anchors = off_the_loop(
+        similarities, [i.text for i in items], [], workshop.language, vectors if chosen == embedding.NAME else None
     )
     return [
         {"input_id": ids[j], "score": round(score, 3), "theme_id": items[j].theme_id}

@@ -23,31 +23,16 @@ import time
 from sqlalchemy import and_, select
 
 from .. import extensions
-from ..db import cooperative_waits, database
+from ..db import database
 from ..models import Input, InputEmbedding
 from ..services.suggestions import store_embeddings
-from . import embedding, engine
+from . import embedding, engine, off_the_loop
 
 log = logging.getLogger("facilitator.suggest")
 BATCH = 16
 WAKING = {"input.created", "input.unhidden", "workshop.created"}
 QUIET_SECONDS = 2.0
 LONGEST_WAIT_SECONDS = 30.0
-
-
-def off_the_loop(function, *args):
-    """Call function(*args); in a gevent server, in gevent's pool of real threads.
-
-    There this worker is a greenlet, and an embedding (pure computation, no
-    wait that yields) would hold every connection of the process until it
-    ended: a catch-up of 2,000 inputs kept a restarted server from answering
-    at all for longer than a minute. In a real thread the hub keeps serving.
-    """
-    if not cooperative_waits():
-        return function(*args)
-    import gevent
-
-    return gevent.get_hub().threadpool.apply(function, args)
 
 
 class EmbeddingWorker:
