@@ -112,6 +112,8 @@ def test_a_workshop_from_creation_to_the_docx_appendix(new_context, user, app, l
 
     # Grouping: by the "Move to" list, by dragging, and by keyboard.
     first, second, third = (card_with(laptop, t) for t in PHONE_INPUTS)
+    # A card's list holds every column once it is about to be used (focus or pointer down), as a person's would be.
+    first.locator(".card-move").focus()
     first.locator(".card-move").select_option(label="Ledelse og ansvar")
     column(laptop, "Ledelse og ansvar").locator(".card", has_text=PHONE_INPUTS[0]).wait_for()
     netvaerk = column(laptop, "Netværk")

@@ -201,6 +201,36 @@ def test_keyboard_only_moves_with_shortcuts_and_the_move_to_list(new_context, wa
     assert page.errors == []
 
 
+def test_a_cards_move_to_list_holds_its_own_column_until_it_is_used(new_context, wall_board):
+    """A 2,000-card wall would make 12,000 options at load: each list gets the columns as a pointer or focus reaches it."""
+    page = open_wall(new_context, wall_board)
+    a, b = wall_board.ids[:2]
+
+    def listed(input_id):
+        return card(page, input_id).locator(".card-move").evaluate(
+            "s => [[...s.options].map((o) => o.textContent), s.selectedOptions[0].textContent]"
+        )
+
+    assert listed(a) == listed(b) == [["Unsorted"], "Unsorted"]
+    move_list = card(page, a).locator(".card-move")
+    move_list.hover()
+    page.mouse.down()
+    page.mouse.up()
+    page.keyboard.press("Escape")  # the list's own popup
+    assert listed(a) == [["Unsorted", "Alpha", "Beta"], "Unsorted"]
+    move_list.select_option(label="Beta")
+    wait_for_server(wall_board, lambda s: s["Beta"] == [a])
+    page.wait_for_function(f"() => document.querySelector('.card[data-id=\"{a}\"]').closest('.column').dataset.themeId == '{theme_id(wall_board, 'Beta')}'")
+    assert listed(a) == [["Unsorted", "Alpha", "Beta"], "Beta"]
+    # A list untouched stays one option, and follows its card to another column.
+    card(page, b).focus()
+    page.keyboard.press("1")
+    wait_for_server(wall_board, lambda s: s["Alpha"] == [b])
+    page.wait_for_function(f"() => document.querySelector('.card[data-id=\"{b}\"] .card-move').value == '{theme_id(wall_board, 'Alpha')}'")
+    assert listed(b) == [["Alpha"], "Alpha"]
+    assert page.errors == []
+
+
 def test_themes_are_created_renamed_reordered_merged_and_deleted_on_the_wall(new_context, wall_board):
     page = open_wall(new_context, wall_board)
     a, b = wall_board.ids[:2]

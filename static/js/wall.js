@@ -96,11 +96,13 @@ function columnTitle(themeId) {
   return themeId === null ? msg("unsorted") : board.theme(themeId)?.title || "";
 }
 
-// The "Move to" options for the current themes, made once per theme list and cloned
-// into each card's select: a 2,000-card wall clones 2,000 times instead of creating 10,000.
+// A card's "Move to" list holds only the card's own column until it is about to be used
+// (pointer down or focus): a 2,000-card wall would otherwise make 12,000 options nobody
+// looks at, a third of its first render. The full options are made once per theme list
+// and cloned into the list that opens.
 let optionsFor = { key: null, options: null };
 
-function moveOptions(select) {
+function allMoveOptions() {
   if (optionsFor.key !== themesKey) {
     const options = document.createDocumentFragment();
     for (const [id, title] of [[null, msg("unsorted")], ...board.themes.map((t) => [t.id, t.title])]) {
@@ -111,8 +113,43 @@ function moveOptions(select) {
     }
     optionsFor = { key: themesKey, options };
   }
-  select.replaceChildren(optionsFor.options.cloneNode(true));
+  return optionsFor.options;
+}
+
+function columnValue(themeId) {
+  return themeId === null || themeId === undefined ? "" : String(themeId);
+}
+
+/** Give a card's list every column, as it opens. */
+function openMoveList(select) {
+  if (select.dataset.key === themesKey) return;
+  select.replaceChildren(allMoveOptions().cloneNode(true));
   select.dataset.key = themesKey;
+  select.value = columnValue(moves.locate(Number(select.closest(".card").dataset.id)));
+}
+
+/** A list not in use: every column if it has them and they are current, else only its card's own. */
+function showMoveList(select, themeId) {
+  const value = columnValue(themeId);
+  if (select.dataset.key === themesKey) {
+    if (select.value !== value) select.value = value;
+    return;
+  }
+  const title = columnTitle(themeId ?? null);
+  const only = select.options.length === 1 ? select.options[0] : null;
+  if (only && only.value === value && only.textContent === title) return;
+  const option = document.createElement("option");
+  option.value = value;
+  option.textContent = title;
+  select.replaceChildren(option);
+  delete select.dataset.key;
+}
+
+for (const type of ["pointerdown", "focusin"]) {
+  columnsEl.addEventListener(type, (event) => {
+    const select = event.target.closest?.(".card-move");
+    if (select) openMoveList(select);
+  });
 }
 
 const view = new BoardView(columnsEl, board, {
@@ -128,12 +165,7 @@ const view = new BoardView(columnsEl, board, {
   decorateCard(el, input, hidden) {
     questions.decorate(el, input);
     const select = el.querySelector(".card-move");
-    const focused = document.activeElement === select;
-    if (!hidden && !focused) {
-      if (select.dataset.key !== themesKey) moveOptions(select);
-      const value = String(moves.locate(input.id) ?? "");
-      if (select.value !== value) select.value = value;
-    }
+    if (!hidden && document.activeElement !== select) showMoveList(select, moves.locate(input.id));
     if (el.dataset.hidden !== String(hidden)) {
       el.dataset.hidden = String(hidden);
       el.querySelector(".card-move-label").hidden = hidden;
