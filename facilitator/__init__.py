@@ -10,7 +10,7 @@ from flask import Flask
 def create_app(config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
     """Build the app: config, database, languages, security, views, sockets."""
     from . import config as settings
-    from .resources import resource
+    from .resources import resource, static_version
 
     instance, instance_source = settings.instance_path(instance_path)
     app = Flask(
@@ -18,6 +18,7 @@ def create_app(config: dict | None = None, instance_path: str | os.PathLike | No
         instance_path=str(instance.resolve()),
         template_folder=str(resource("templates")),
         static_folder=str(resource("static")),
+        static_url_path=f"/static/{static_version(resource('static'))}",
     )
     instance.mkdir(parents=True, exist_ok=True)
     from . import extensions

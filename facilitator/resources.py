@@ -7,6 +7,7 @@ A checkout keeps `templates/`, `static/` and `migrations/` beside the package
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -41,3 +42,17 @@ def default_instance_path() -> Path:
     if in_checkout():
         return _CHECKOUT / "instance"
     return Path(sys.prefix) / "var" / "facilitator-instance"
+
+
+def static_version(folder: Path) -> str:
+    """A digest of every file under `folder` (names and bytes): the static URLs' prefix, new whenever a file changes.
+
+    With it in the URL a browser may keep each file for good (security.py says
+    so): a phone or wall that opens a page again asks for no script or style
+    sheet, and an upgrade can never mix old and new modules.
+    """
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -20,6 +20,7 @@ CSP = "; ".join(
 )
 # A year; sent only over HTTPS, so a plain-HTTP LAN setup is never pinned to HTTPS.
 HSTS = "max-age=31536000"
+STATIC_CACHE = "public, max-age=31536000, immutable"
 
 
 def set_headers(response):
@@ -32,7 +33,10 @@ def set_headers(response):
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if g.get("user") is not None and request.endpoint != "static":
+    if request.endpoint == "static" and response.status_code == 200:
+        # The URL names the files' version (resources.static_version): this answer never changes.
+        response.headers["Cache-Control"] = STATIC_CACHE
+    elif g.get("user") is not None and request.endpoint != "static":
         # A facilitator's pages and API answers hold workshop content: no shared or disk cache keeps them.
         response.headers.setdefault("Cache-Control", "no-store")
     return response

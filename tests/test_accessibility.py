@@ -143,7 +143,7 @@ def test_participant_page_after_a_send_and_with_an_error(new_context, user):
     assert_accessible(phone, "phone with an error")
     # When the script does not load, the plain form posts and the server shows the error.
     nojs = new_context(**PHONE).new_page()
-    nojs.route("**/static/js/participant.js", lambda route: route.abort())
+    nojs.route("**/js/participant.js", lambda route: route.abort())
     nojs.goto(f"/j/{w.join_code}")
     nojs.fill("#text", "Denne tekst er alt for lang til grænsen")
     nojs.click("#send")

@@ -76,6 +76,24 @@ def test_phone_sends_and_wall_and_projector_show_it_without_reload(new_context, 
     assert csp_errors == []
 
 
+def test_a_page_opened_again_asks_for_none_of_its_scripts_and_style_sheets(new_context, open_workshop):
+    """On a venue's wifi every request is a wait: the static URLs name their version, so the browser keeps the files."""
+    phone = new_context(**PHONE).new_page()
+    phone.goto(f"/j/{open_workshop.join_code}")
+    phone.wait_for_selector("#send")
+    phone.goto("/privacy")
+    phone.goto(f"/j/{open_workshop.join_code}")
+    phone.wait_for_selector("#send")
+    # transferSize 0: taken from the browser's cache without asking the server (a 304 has its headers' size).
+    files = phone.evaluate(
+        "() => performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.startsWith('/static/'))"
+        ".map((e) => [new URL(e.name).pathname, e.transferSize])"
+    )
+    assert any(path.endswith("/js/participant.js") for path, _size in files), files
+    assert any(path.endswith("/css/app.css") for path, _size in files), files
+    assert [path for path, size in files if size] == []
+
+
 def test_phone_page_works_without_javascript(new_context, open_workshop):
     page = new_context(java_script_enabled=False, **PHONE).new_page()
     page.goto(f"/j/{open_workshop.join_code}")

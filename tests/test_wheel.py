@@ -112,8 +112,9 @@ def _walk_the_product(base, email, password, bin_dir, work, env, tmp_path) -> No
     web = requests.Session()
     login_page = web.get(base + "/login")
     assert login_page.status_code == 200 and "<form" in login_page.text
-    css = web.get(base + "/static/css/app.css")
+    css = web.get(base + re.search(r'href="(/static/[^"]+/css/app\.css)"', login_page.text).group(1))
     assert css.status_code == 200 and "{" in css.text
+    assert "immutable" in css.headers["Cache-Control"]
     logged_in = log_in_over_http(web, base, email, password)
     assert logged_in.status_code == 200 and logged_in.url.endswith("/workshops")
     workshop_id = int(re.search(r'href="/workshops/(\d+)"', logged_in.text).group(1))

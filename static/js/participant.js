@@ -1,7 +1,7 @@
 // The phone page: queue each input in the outbox, let the Sender deliver it,
 // show each input's state, and follow the workshop's open/closed state, its
 // question and the themes it offers live.
-import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
+import { io } from "../vendor/socket.io-4.8.4.esm.min.js";
 import { Outbox, Sender } from "./outbox.js";
 
 const root = document.getElementById("phone");

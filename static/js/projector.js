@@ -4,7 +4,7 @@
 // What does not fit one screen is paged (projector-pages.js) and the pages turn
 // by themselves at the facilitator's pace; a clicker's arrow keys turn them too.
 // No controls, hidden inputs never shown.
-import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
+import { io } from "../vendor/socket.io-4.8.4.esm.min.js";
 import { Board, BoardSync, projectorState } from "./board.js";
 import { Measurer, paginate } from "./projector-pages.js";
 import { newCard, timeFormat } from "./render.js";

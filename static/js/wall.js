@@ -5,7 +5,7 @@
 // (the questions, each card's question, the question filter), wall-import (inputs from paper),
 // wall-projector (spotlight, page pace), wall-layout (compact cards, collapsed columns),
 // wall-suggest (near-duplicates, "more like this", theme hints).
-import { io } from "/static/vendor/socket.io-4.8.4.esm.min.js";
+import { io } from "../vendor/socket.io-4.8.4.esm.min.js";
 import { Board, BoardSync, mergeTouched, touched } from "./board.js";
 import { CountsChart } from "./counts.js";
 import { BoardView } from "./render.js";
