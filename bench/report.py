@@ -82,7 +82,8 @@ def extras(extra: dict) -> str:
             lines.append(
                 f"- Wall of {wall['cards']} cards in headless Chromium: all cards rendered {wall['rendered_ms']:.0f} ms "
                 f"and interactive {wall['interactive_ms']:.0f} ms after navigation start "
-                f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms)."
+                f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms; the first visit, its scripts "
+                f"not cached yet, {wall.get('interactive_ms_first', float('nan')):.0f} ms)."
             )
     move = extra.get("move_on_wall")
     if move:
