@@ -33,7 +33,7 @@ def set_headers(response):
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.endpoint == "static" and response.status_code == 200:
+    if request.endpoint == "static" and response.status_code in (200, 304):
         # The URL names the files' version (resources.static_version): this answer never changes.
         response.headers["Cache-Control"] = STATIC_CACHE
     elif g.get("user") is not None and request.endpoint != "static":
