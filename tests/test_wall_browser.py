@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from conftest import PASSWORD, browser_login, column_ids, drag_card, lands, screenshot, sqlite_only
+from conftest import PASSWORD, PHONE, browser_login, column_ids, drag_card, lands, screenshot, sqlite_only
 from facilitator import services
+from facilitator.demo import load_demo
 
 pytestmark = [pytest.mark.browser, sqlite_only]
 
@@ -608,3 +609,20 @@ def test_moves_past_hidden_cards_land_alike_on_the_wall_and_the_projector(new_co
     shows(page, [b, d, c, a])
     assert server_columns(wall_board)["Alpha"] == [b, d, c, a]
     assert page.errors == []
+
+
+def test_the_reference_wall_fits_a_phone_screen(new_context, user, live_server):
+    """A facilitator checking the wall on a phone reads every card and reaches its buttons without scrolling sideways."""
+    workshop = load_demo(user.id)
+    page = browser_login(new_context(**PHONE), password=PASSWORD)
+    page.goto(f"/workshops/{workshop.id}/wall")
+    page.wait_for_function("() => document.querySelectorAll('.column .card[data-id]').length === 117")
+    screenshot(page, "wall-phone-117")
+    # Each card and each of its controls (the Move-to list, Show large, Hide) inside the 390 px screen.
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('.column .card, .column .card-actions > *, .column-header, .column-tools > *')]
+             .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > window.innerWidth + 0.5)
+             .map((el) => `${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+    )
+    assert too_wide == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
