@@ -141,3 +141,16 @@ def test_the_500_page_renders_without_templates_in_the_users_language(app):
     page = response.get_data(as_text=True)
     assert "Noget gik galt på serveren" in page and "<h1>500</h1>" in page
 
+
+
+def test_the_walls_card_atom_is_one_template_without_whitespace_between_its_tags(client, user):
+    # Every clone of a <template> copies its indentation as text nodes: 2,000 cards, tens of thousands of them.
+    workshop = services.create_workshop(user.id, "Atomer", language="da")
+    log_in(client)
+    page = client.get(f"/workshops/{workshop.id}/wall").get_data(as_text=True)
+    assert 'id="suggest-slot-template"' not in page
+    atom = re.search(r'<template id="card-template">(.*?)</template>', page, re.S).group(1)
+    assert re.search(r">\s+<", atom) is None
+    # The words between the tags are kept, with their spaces; the suggestion slot is inside the card, after its controls.
+    assert ">Vis stort<" in atom and ">Flere som dette<" in atom
+    assert atom.index('class="card-meta"') < atom.index('class="card-suggest"') < atom.rindex("</article>")

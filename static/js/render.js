@@ -31,7 +31,7 @@ export function breakableText(el, text) {
 
 /** A card atom cloned from its <template> and filled with textContent only. */
 export function newCard(template, input, format) {
-  const el = template.content.firstElementChild.cloneNode(true);
+  const el = document.importNode(template.content.firstElementChild, true);
   el.dataset.id = input.id;
   breakableText(el.querySelector(".card-text"), input.text);
   const time = el.querySelector(".card-time");

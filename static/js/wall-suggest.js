@@ -20,7 +20,6 @@ function excerpt(text) {
 export class Suggestions {
   constructor({ root, board, api, moves, view, msg, announce, focusCard, columnTitle }) {
     Object.assign(this, { root, board, api, moves, view, msg, announce, focusCard, columnTitle });
-    this.slotTemplate = document.getElementById("suggest-slot-template");
     this.chipTemplate = document.getElementById("hint-chip-template");
     this.itemTemplate = document.getElementById("similar-item-template");
     this.dialog = document.getElementById("similar-dialog");
@@ -81,17 +80,13 @@ export class Suggestions {
 
   /** Fill a card's suggestion slot (called for every redraw of the card). */
   decorate(el, input, hidden) {
-    let slot = el.querySelector(".card-suggest");
-    if (!slot) {
-      slot = this.slotTemplate.content.firstElementChild.cloneNode(true);
-      // After the card's own controls, so Tab reaches "Move to" first as before.
-      el.querySelector(".card-meta").after(slot);
-    }
-    slot.hidden = hidden;
+    // The card atom holds the slot after its own controls, so Tab reaches "Move to" first.
+    const slot = el.querySelector(".card-suggest");
+    if (slot.hidden !== hidden) slot.hidden = hidden;
     if (hidden) return;
     const twin = this.visibleTwin(input.id);
     const twinBox = slot.querySelector(".suggest-twin");
-    twinBox.hidden = !twin;
+    if (twinBox.hidden !== !twin) twinBox.hidden = !twin;
     if (twin) {
       const other = this.board.inputs.get(twin.other);
       const label = this.msg(twin.same ? "same-as" : "similar-to", { text: excerpt(other.text) });

@@ -136,12 +136,12 @@ function showMoveList(select, themeId) {
     return;
   }
   const title = columnTitle(themeId ?? null);
-  const only = select.options.length === 1 ? select.options[0] : null;
-  if (only && only.value === value && only.textContent === title) return;
-  const option = document.createElement("option");
-  option.value = value;
-  option.textContent = title;
-  select.replaceChildren(option);
+  // The card atom's list holds one empty option: a new card only fills it in.
+  if (select.options.length !== 1) select.replaceChildren(document.createElement("option"));
+  const only = select.options[0];
+  // The attribute, not .value: an option without one would take its text as value.
+  if (only.getAttribute("value") !== value) only.value = value;
+  if (only.textContent !== title) only.textContent = title;
   delete select.dataset.key;
 }
 
@@ -176,7 +176,7 @@ const view = new BoardView(columnsEl, board, {
       else el.setAttribute("aria-describedby", "card-keys");
     }
     const reason = el.querySelector(".card-reason");
-    reason.hidden = !hidden;
+    if (reason.hidden !== !hidden) reason.hidden = !hidden;
     if (hidden) reason.textContent = input.hidden_reason ? msg("reason", { reason: input.hidden_reason }) : msg("no-reason");
     suggestions.decorate(el, input, hidden);
   },
