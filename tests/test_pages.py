@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from conftest import PASSWORD, csrf_in, csrf_of, log_in
@@ -154,3 +155,19 @@ def test_the_walls_card_atom_is_one_template_without_whitespace_between_its_tags
     # The words between the tags are kept, with their spaces; the suggestion slot is inside the card, after its controls.
     assert ">Vis stort<" in atom and ">Flere som dette<" in atom
     assert atom.index('class="card-meta"') < atom.index('class="card-suggest"') < atom.rindex("</article>")
+
+
+def test_the_wall_page_carries_the_board_as_inert_data_equal_to_the_apis(client, user, token):
+    workshop = services.create_workshop(user.id, "Med tavlen", language="da", themes=["Trafik"])
+    services.set_status(workshop.id, "open")
+    hostile = "</script><script>alert(1)</script><!--"
+    services.submit_input(workshop.join_code, hostile, "page-board-0001")
+    services.submit_input(workshop.join_code, "Cykelstier", "page-board-0002")
+    log_in(client)
+    page = client.get(f"/workshops/{workshop.id}/wall").get_data(as_text=True)
+    blocks = re.findall(r'<script type="application/json" id="wall-snapshot">(.*?)</script>', page, re.S)
+    assert len(blocks) == 1 and "<" not in blocks[0]  # the text cannot close the block or open another
+    api = client.get(f"/api/v1/workshops/{workshop.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    # The API adds the workshop's links; the board itself is the same, at the same seq.
+    assert json.loads(blocks[0]) == {k: v for k, v in api.items() if k not in ("join_url", "projector_url")}
+    assert [i["text"] for i in api["inputs"]] == [hostile, "Cykelstier"]

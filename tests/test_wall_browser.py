@@ -626,3 +626,37 @@ def test_the_reference_wall_fits_a_phone_screen(new_context, user, live_server):
     )
     assert too_wide == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_the_wall_draws_its_board_before_its_socket_connects_and_catches_up_after(new_context, wall_board):
+    """On a venue's wifi the socket may come late (or be blocked): the board comes with the page, and nothing sent meanwhile is missed."""
+    held, sockets, withheld = True, [], []
+
+    def hold(ws):
+        # The server's answers (the socket's own handshake first) reach the page only once let through.
+        sockets.append(ws)
+        ws.connect_to_server().on_message(lambda message: withheld.append(message) if held else ws.send(message))
+
+    page = browser_login(new_context(viewport={"width": 1400, "height": 900}), password=PASSWORD)
+    page.route_web_socket("**/socket.io/**", hold)
+    page.route("**/socket.io/**", lambda route: route.abort())  # no long-polling fallback either
+    page.goto(f"/workshops/{wall_board.id}/wall")
+    page.wait_for_selector(f'.column-unsorted .card[data-id="{wall_board.ids[-1]}"]')
+    assert page.locator(".column-unsorted .card").count() == len(wall_board.ids)
+    assert page.locator(".column-title").all_inner_texts() == ["Unsorted", "Alpha", "Beta"]
+    assert int(page.get_attribute("#wall", "data-seq")) == server_snapshot(wall_board)["seq"]
+    page.wait_for_timeout(300)
+    assert page.get_attribute("#connection", "data-state") != "up"
+
+    # The room goes on while this wall has no socket.
+    late, _ = services.submit_input(wall_board.workshop.join_code, "Sendt mens væggen ventede", "wall-key-late")
+    alpha = theme_id(wall_board, "Alpha")
+    services.move_input(wall_board.id, wall_board.ids[0], alpha, 0)
+    held = False
+    for message in withheld:
+        sockets[0].send(message)
+    page.wait_for_selector("#connection[data-state=up]")
+    card(page, late.id).wait_for()
+    holder(page, alpha).locator(f'.card[data-id="{wall_board.ids[0]}"]').wait_for()
+    seen(page, server_snapshot(wall_board)["seq"])
+    assert page.evaluate(column_ids("")) == server_columns(wall_board)["Unsorted"]

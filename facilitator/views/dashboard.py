@@ -13,7 +13,7 @@ from ..db import session as db
 from ..errors import ServiceError
 from ..links import join_url, projector_url, public_base
 from ..models import Workshop
-from ..queries import active_prompt, board, co_facilitators, owns, workshops_for
+from ..queries import active_prompt, board, co_facilitators, owns, snapshot, workshops_for
 from ..services.prompts import answered_counts, prompts as prompts_of
 from ..services.paper import DEFAULT_SOURCE
 from ..services.workshops import MAX_INPUT_LENGTH_CEILING, PROJECTOR_PAGE_SECONDS
@@ -340,11 +340,13 @@ def print_qr(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/wall")
 @login_required
 def wall(workshop_id: int):
-    """The live wall; its script loads the board and listens for events."""
+    """The live wall, with the board as it is now; its script draws it and listens for events."""
     w = facilitated(workshop_id)
     return render_template(
         "facilitate/wall.html",
         workshop=w,
+        # The script draws this at once; its socket then asks only for the events after it.
+        snapshot=snapshot(db(), w, audience="facilitator"),
         join_url=join_url(w),
         projector_url=projector_url(w),
         paper_source=DEFAULT_SOURCE.get(w.language, DEFAULT_SOURCE["da"]),

@@ -278,14 +278,24 @@ export class BoardSync {
     if (applied.length) this.onChange({ events: applied });
   }
 
+  /** Draw the board as the page was served, before the socket connects; it then asks only for what came after. */
+  start(snapshot) {
+    this.load(snapshot);
+    this.drain();
+  }
+
+  load(snapshot) {
+    this.board.load(snapshot);
+    this.loaded = true;
+    this.onChange({ snapshot: true });
+  }
+
   sync() {
     const since = this.loaded ? this.board.seq : null;
     this.socket.emit("sync", { since }, (answer) => {
       if (!answer || answer.error) return;
       if (answer.snapshot) {
-        this.board.load(answer.snapshot);
-        this.loaded = true;
-        this.onChange({ snapshot: true });
+        this.load(answer.snapshot);
       } else {
         for (const event of answer.events) if (event.seq > this.board.seq) this.pending.set(event.seq, event);
       }

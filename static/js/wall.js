@@ -306,3 +306,5 @@ const counts = new CountsChart(document.getElementById("wall-counts"), board);
 const sync = new BoardSync(socket, board, update);
 new WallVotes({ socket, api, board, announce });
 wallTimer({ socket, api, workshopId });
+// Last, once every part above listens: a venue's slow or blocked socket no longer keeps the board from showing.
+sync.start(JSON.parse(document.getElementById("wall-snapshot").textContent));
