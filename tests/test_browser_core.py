@@ -6,6 +6,7 @@ import pytest
 
 from conftest import PHONE, browser_login, screenshot, sqlite_only
 from facilitator import services
+from support.no_websocket_proxy import NoWebSocketProxy
 
 pytestmark = [pytest.mark.browser, sqlite_only]
 
@@ -115,3 +116,25 @@ def test_a_closed_workshop_keeps_the_text_on_the_phone(new_context, open_worksho
     assert "lukket" in phone.inner_text(".receipt[data-state=held] .receipt-detail").lower() or phone.inner_text(".receipt-detail")
     services.set_status(open_workshop.id, "open")
     phone.wait_for_selector(".receipt[data-state=received]")
+
+
+def test_wall_projector_and_phone_go_live_by_long_polling_where_a_proxy_refuses_websockets(new_context, open_workshop, live_server):
+    proxy = NoWebSocketProxy(("127.0.0.1", live_server.server.server_port)).start()
+    try:
+        wall = browser_login(new_context(base_url=proxy.url))
+        wall.goto(f"/workshops/{open_workshop.id}/wall")
+        projector = new_context(base_url=proxy.url).new_page()
+        projector.goto(f"/p/{open_workshop.projector_secret}")
+        phone = new_context(base_url=proxy.url, **PHONE).new_page()
+        phone.goto(f"/j/{open_workshop.join_code}")
+        wall.wait_for_selector("#connection[data-state=up]")
+
+        # Live both ways without a WebSocket: an input reaches the wall and the projector, a pause the phone.
+        item, _ = services.submit_input(open_workshop.join_code, "Sendt uden WebSocket", "no-websocket-0001")
+        wall.locator(f'.card[data-id="{item.id}"]').wait_for()
+        projector.locator("#projector .card-text", has_text="Sendt uden WebSocket").wait_for()
+        services.set_status(open_workshop.id, "paused")
+        phone.locator(".status-banner.status-paused").wait_for()
+        assert proxy.refused >= 3  # each page asked for a WebSocket first
+    finally:
+        proxy.stop()

@@ -29,6 +29,8 @@ let countdown = null;
 const socket = io({
   auth: { role: "participant", code },
   transports: ["websocket", "polling"],
+  // Where a proxy refuses WebSockets, long-polling (without this the client only retries the socket).
+  tryAllTransports: true,
   reconnectionDelay: 2000,
   reconnectionDelayMax: 15000,
   randomizationFactor: 0.5,

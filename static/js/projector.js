@@ -251,7 +251,7 @@ function update(change) {
   relayout({ toFirst: created.length > 0 && mode().name === "collect" });
 }
 
-const socket = io({ auth: { role: "projector", secret: root.dataset.secret }, transports: ["websocket", "polling"], randomizationFactor: 0.5 });
+const socket = io({ auth: { role: "projector", secret: root.dataset.secret }, transports: ["websocket", "polling"], tryAllTransports: true, randomizationFactor: 0.5 });
 socket.on("revoked", () => window.location.reload());
 const counts = new ProjectorCounts({ root, board });
 const sync = new BoardSync(socket, board, (change) => document.fonts.ready.then(() => update(change)));

@@ -292,7 +292,7 @@ function update(change) {
   if (created.length) announce(created.length === 1 ? msg("new-input") : `${msg("new-input")} (${created.length})`);
 }
 
-const socket = io({ auth: { role: "wall", workshop: workshopId }, transports: ["websocket", "polling"], randomizationFactor: 0.5 });
+const socket = io({ auth: { role: "wall", workshop: workshopId }, transports: ["websocket", "polling"], tryAllTransports: true, randomizationFactor: 0.5 });
 const connection = document.getElementById("connection");
 socket.on("connect", () => {
   connection.textContent = msg("connected");
