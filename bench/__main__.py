@@ -101,6 +101,8 @@ def main(argv=None) -> int:
         cards, inputs, pdf_inputs = (50, 200, 50) if args.smoke else (2000, 10000, 1000)
         print(f"[bench] wall of {cards} cards, exports of {inputs} inputs (PDF {pdf_inputs}) ...", file=sys.stderr, flush=True)
         extra["wall_render"] = wallload.measure_wall(cards, runs=1 if args.smoke else 3, embedding=args.embedding)
+        # The same wall through a link with a venue wifi's round trip: what waiting on the network costs it.
+        extra["wall_render_slow_link"] = wallload.measure_wall(cards, runs=1 if args.smoke else 3, embedding=args.embedding, rtt_ms=100)
         extra["move_on_wall"] = wallload.measure_move(cards, moves=3 if args.smoke else 10)
         extra["exports"] = wallload.measure_exports(inputs, pdf_inputs)
     machine["load_average_at_end"] = os.getloadavg()

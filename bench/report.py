@@ -74,13 +74,16 @@ def table(results: list[dict]) -> str:
 def extras(extra: dict) -> str:
     """The wall-load and export lines."""
     lines = []
-    wall = extra.get("wall_render")
-    if wall:
+    for key in ("wall_render", "wall_render_slow_link"):
+        wall = extra.get(key)
+        if not wall:
+            continue
+        link = f", through a link of {wall['rtt_ms']} ms round trip" if wall.get("rtt_ms") else ""
         if "error" in wall:
-            lines.append(f"- Wall of {wall.get('cards', '?')} cards in headless Chromium: not measured ({wall['error']}).")
+            lines.append(f"- Wall of {wall.get('cards', '?')} cards in headless Chromium{link}: not measured ({wall['error']}).")
         else:
             lines.append(
-                f"- Wall of {wall['cards']} cards in headless Chromium: all cards rendered {wall['rendered_ms']:.0f} ms "
+                f"- Wall of {wall['cards']} cards in headless Chromium{link}: all cards rendered {wall['rendered_ms']:.0f} ms "
                 f"and interactive {wall['interactive_ms']:.0f} ms after navigation start "
                 f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms; the first visit, its scripts "
                 f"not cached yet, {wall.get('interactive_ms_first', float('nan')):.0f} ms)."

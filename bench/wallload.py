@@ -7,11 +7,13 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import targets
 from .browser import CHROMIUM, launch, log_in
+from .slow_link import SlowLink
 
 
 def _app(workdir: Path, database_url: str):
@@ -163,30 +165,25 @@ def _browser_missing() -> str | None:
     return None
 
 
-def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
+def measure_wall(cards: int, runs: int = 3, embedding: bool = False, rtt_ms: int = 0) -> dict:
     """Milliseconds from navigation start until a wall of `cards` cards is rendered and answers input.
 
     embedding: the server embeds the cards in its worker meanwhile (the [suggest] extra), as after an import.
+    rtt_ms: the browser reaches the server through a link with this round-trip time (a venue's wifi).
     """
     missing = _browser_missing()
     if missing:
         return {"cards": cards, "error": missing}
-    timings = []
     with _served_wall(lambda owner: _imported_workshop(owner, cards), embedding) as (page, workshop_id):
-        for _ in range(runs):
-            page.goto(f"/workshops/{workshop_id}/wall")
-            # Function forms: the page's CSP forbids evaluating strings.
-            page.wait_for_function("(n) => document.querySelectorAll('.card[data-id]').length >= n", arg=cards)
-            rendered = page.evaluate("() => performance.now()")
-            # Interactive: the main thread is free again (a task scheduled after the next frame runs).
-            interactive = page.evaluate(
-                "() => new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))"
-            )
-            count = page.evaluate("() => document.querySelectorAll('.card[data-id]').length")
-            timings.append((rendered, interactive, count))
+        server = urlsplit(page.url)
+        link = SlowLink((server.hostname, server.port), rtt_ms / 2000) if rtt_ms else nullcontext()
+        with link:
+            base = link.url if rtt_ms else ""
+            timings = [_load_wall(page, f"{base}/workshops/{workshop_id}/wall", cards) for _ in range(runs)]
     best = min(timings, key=lambda t: t[1])
     return {
         "cards": cards,
+        "rtt_ms": rtt_ms,
         "cards_seen": best[2],
         "rendered_ms": best[0],
         "interactive_ms": best[1],
@@ -195,6 +192,18 @@ def measure_wall(cards: int, runs: int = 3, embedding: bool = False) -> dict:
         "interactive_ms_first": timings[0][1],
         "runs": runs,
     }
+
+
+def _load_wall(page, url: str, cards: int) -> tuple[float, float, int]:
+    """Open the wall: (all cards rendered, interactive, cards seen), milliseconds from navigation start."""
+    page.goto(url)
+    # Function forms: the page's CSP forbids evaluating strings.
+    page.wait_for_function("(n) => document.querySelectorAll('.card[data-id]').length >= n", arg=cards)
+    rendered = page.evaluate("() => performance.now()")
+    # Interactive: the main thread is free again (a task scheduled after the next frame runs).
+    interactive = page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))")
+    count = page.evaluate("() => document.querySelectorAll('.card[data-id]').length")
+    return rendered, interactive, count
 
 
 # Before the wall's scripts run: note when each Socket.IO frame about a move arrives,

@@ -58,6 +58,9 @@ def test_every_target_acknowledges_and_delivers_every_input_exactly_once(tmp_pat
 def test_the_wall_renders_every_card_and_every_export_lists_every_input(tmp_path):
     extra = _bench(tmp_path, "--scenario", "wall")["extra"]
     assert extra["wall_render"]["cards_seen"] == extra["wall_render"]["cards"] == 50
+    # Through the slow link every card arrives too, and the page's own request alone costs a round trip.
+    slow = extra["wall_render_slow_link"]
+    assert slow["cards_seen"] == 50 and slow["rtt_ms"] == 100 and slow["interactive_ms"] > 100
     move = extra["move_on_wall"]
     assert move["cards"] == 50 and move["moves"] == 3 and 0 < move["shown_ms_median"] <= move["shown_ms_worst"]
     # Counted from the event's arrival, the move takes part of the time from its request.
