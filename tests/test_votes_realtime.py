@@ -71,6 +71,8 @@ def test_walls_see_every_tally_the_projector_only_once_revealed_and_phones_what_
         closed = [e for e in projector.events if e["type"] == "vote.closed"][-1]["data"]
         assert closed["items"][0]["id"] == b and closed["items"][0]["votes"] == 2
         # Walls and projector saw one gap-free sequence (they converge by applying it in order).
+        # The close reaches each room in its own emit: wait for the wall's too before comparing.
+        wall.wait_for(lambda l: any(e["type"] == "vote.closed" for e in l.events))
         seqs = [e["seq"] for e in wall.events]
         assert seqs == sorted(seqs) and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
         assert [e["seq"] for e in projector.events] == seqs
