@@ -37,6 +37,12 @@ def phone_page(context, workshop):
     return page
 
 
+def go_offline(context, page) -> None:
+    """Cut the phone's network, and wait until its page knows (the emulation reaches it a moment later)."""
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+
+
 def send(page, text: str) -> None:
     page.fill("#text", text)
     page.click("#send")
@@ -62,7 +68,7 @@ def wait_all_received(page, n: int) -> None:
 def test_three_inputs_sent_offline_arrive_once_when_the_network_is_back(new_context, open_workshop):
     context = new_context(**PHONE)
     page = phone_page(context, open_workshop)
-    context.set_offline(True)
+    go_offline(context, page)
     for text in TEXTS:
         send(page, text)
     page.wait_for_function("() => document.querySelectorAll('.receipt[data-state=waiting]').length === 3")
@@ -86,7 +92,7 @@ def test_three_inputs_sent_offline_arrive_once_when_the_network_is_back(new_cont
 def test_the_outbox_and_the_draft_survive_closing_the_tab(new_context, open_workshop):
     context = new_context(**PHONE)
     page = phone_page(context, open_workshop)
-    context.set_offline(True)
+    go_offline(context, page)
     for text in TEXTS:
         send(page, text)
     page.wait_for_function("() => document.querySelectorAll('.receipt[data-state=waiting]').length === 3")
