@@ -13,46 +13,28 @@ import socket
 import threading
 import time
 
+from .loopback import LoopbackProxy
 
-class SlowLink:
+
+class SlowLink(LoopbackProxy):
     """Listen on a free loopback port; forward to upstream, `one_way` seconds late in each direction."""
 
     def __init__(self, upstream: tuple[str, int], one_way: float):
-        self.upstream = upstream
+        super().__init__(upstream)
         self.one_way = one_way
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
 
-    def __enter__(self) -> SlowLink:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            try:
-                server = socket.create_connection(self.upstream, timeout=10)
-            except OSError:
-                client.close()
-                continue
-            ends = _Ends(client, server)
-            for source, sink in ((client, server), (server, client)):
-                late: queue.Queue = queue.Queue()
-                threading.Thread(target=self._read, args=(source, late), daemon=True).start()
-                threading.Thread(target=self._write, args=(sink, late, ends), daemon=True).start()
+    def accepted(self, client: socket.socket) -> None:
+        """Connect the client to upstream, each direction through its own delaying queue."""
+        try:
+            server = socket.create_connection(self.upstream, timeout=10)
+        except OSError:
+            client.close()
+            return
+        ends = _Ends(client, server)
+        for source, sink in ((client, server), (server, client)):
+            late: queue.Queue = queue.Queue()
+            threading.Thread(target=self._read, args=(source, late), daemon=True).start()
+            threading.Thread(target=self._write, args=(sink, late, ends), daemon=True).start()
 
     def _read(self, source: socket.socket, late: queue.Queue) -> None:
         source.settimeout(None)

@@ -18,46 +18,27 @@ import socket
 import threading
 from collections import Counter
 
+from bench.loopback import LoopbackProxy
+
 FATES = ("drop_request", "cut_request", "drop_response", "pass")
 
 
-class FaultyProxy:
+class FaultyProxy(LoopbackProxy):
     """Listen on a free loopback port and forward to upstream, losing traffic as configured."""
 
     def __init__(self, upstream: tuple[str, int], drop_request=0.15, cut_request=0.1, drop_response=0.2, seed=None):
-        self.upstream = upstream
+        super().__init__(upstream)
         self.weights = (drop_request, cut_request, drop_response, 1 - drop_request - cut_request - drop_response)
         self.random = random.Random(seed)
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
 
-    def start(self) -> FaultyProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                fate = self.random.choices(FATES, self.weights)[0]
-                self.counts[fate] += 1
-            threading.Thread(target=self._handle, args=(client, fate), daemon=True).start()
+    def accepted(self, client: socket.socket) -> None:
+        """Draw the connection's fate (in arrival order, so a seed repeats a run) and carry it out in a thread."""
+        with self._lock:
+            fate = self.random.choices(FATES, self.weights)[0]
+            self.counts[fate] += 1
+        threading.Thread(target=self._handle, args=(client, fate), daemon=True).start()
 
     def _handle(self, client: socket.socket, fate: str) -> None:
         client.settimeout(10)

@@ -10,39 +10,21 @@ from __future__ import annotations
 import socket
 import threading
 
+from bench.loopback import LoopbackProxy
+
 REFUSAL = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
-class NoWebSocketProxy:
+class NoWebSocketProxy(LoopbackProxy):
     """Listen on a free loopback port, forward to upstream, answer 403 to every WebSocket handshake."""
 
     def __init__(self, upstream: tuple[str, int]):
-        self.upstream = upstream
+        super().__init__(upstream)
         self.refused = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
 
-    def start(self) -> NoWebSocketProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+    def accepted(self, client: socket.socket) -> None:
+        """Look at the connection's first request in a thread of its own."""
+        threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
     def _handle(self, client: socket.socket) -> None:
         head = b""
