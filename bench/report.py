@@ -83,10 +83,12 @@ def extras(extra: dict) -> str:
             lines.append(f"- Wall of {wall.get('cards', '?')} cards in headless Chromium{link}: not measured ({wall['error']}).")
         else:
             lines.append(
-                f"- Wall of {wall['cards']} cards in headless Chromium{link}: all cards rendered {wall['rendered_ms']:.0f} ms "
+                f"- Wall of {wall['cards']} cards in headless Chromium{link}: board drawn {wall['rendered_ms']:.0f} ms "
                 f"and interactive {wall['interactive_ms']:.0f} ms after navigation start "
                 f"(best of {wall['runs']}; slowest {wall['interactive_ms_worst']:.0f} ms; the first visit, its scripts "
-                f"not cached yet, {wall.get('interactive_ms_first', float('nan')):.0f} ms)."
+                f"not cached yet, {wall.get('interactive_ms_first', float('nan')):.0f} ms); every card in the page "
+                f"{wall.get('all_cards_ms', float('nan')):.0f} ms, the longest task after interactive "
+                f"{wall.get('longest_task_after_ms', float('nan')):.0f} ms (0: none of 50 ms or more)."
             )
     move = extra.get("move_on_wall")
     if move:

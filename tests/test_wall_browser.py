@@ -514,21 +514,26 @@ def test_a_card_can_be_dragged_by_touch_on_a_tablet(new_context, wall_board):
     assert page.errors == []
 
 
-def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_context, user, token, live_server):
+def big_board(user, token, live_server, per_column: int):
+    """An open workshop of four themes and Unsorted, `per_column` inputs each (via the JSON importer): (board, its snapshot)."""
     data = {
         "format": "facilitator-export",
         "version": 1,
         "workshop": {"title": "Stor væg", "language": "en"},
-        "themes": [{"title": f"Tema {n}", "inputs": [{"text": f"Tema {n}, kort {k}"} for k in range(100)]} for n in range(4)],
-        "unsorted": [{"text": f"Usorteret kort {k}"} for k in range(100)],
+        "themes": [{"title": f"Tema {n}", "inputs": [{"text": f"Tema {n}, kort {k}"} for k in range(per_column)]} for n in range(4)],
+        "unsorted": [{"text": f"Usorteret kort {k}"} for k in range(per_column)],
     }
     w = services.import_workshop(user.id, data)
     services.set_status(w.id, "open")
-    board = SimpleNamespace(id=w.id, url=live_server.url, token=token)
-    snap = server_snapshot(board)
+    board = SimpleNamespace(id=w.id, join_code=w.join_code, url=live_server.url, token=token)
+    return board, server_snapshot(board)
+
+
+def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_context, user, token, live_server):
+    board, snap = big_board(user, token, live_server, 100)
     themes = [t["id"] for t in snap["themes"]]
     page = browser_login(new_context(viewport={"width": 1600, "height": 1000}))
-    page.goto(f"/workshops/{w.id}/wall")
+    page.goto(f"/workshops/{board.id}/wall")
     page.wait_for_function("() => document.querySelectorAll('#columns .card').length === 500")
     # A wall this large draws only the cards near the screen; one far down a column holds a
     # card's height meanwhile (not squeezed to its padding), and is drawn whole once scrolled to.
@@ -560,13 +565,13 @@ def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_con
         }"""
     )
     moved = snap["themes"][0]["input_ids"][0]
-    services.move_input(w.id, moved, themes[1], 0)
+    services.move_input(board.id, moved, themes[1], 0)
     page.wait_for_selector(f'.column[data-theme-id="{themes[1]}"] .column-cards > .card[data-id="{moved}"]:first-child')
     # Tema 0 (99 left) and Tema 1 (101 now) were redrawn, once each; Unsorted, Tema 2 and Tema 3 were not.
     assert sorted(page.evaluate("window.takeRefilled()")) == sorted([str(themes[0]), str(themes[1])])
     assert page.inner_text(f'.column[data-theme-id="{themes[0]}"] .column-count') == "99 inputs"
 
-    services.submit_input(w.join_code, "Et nyt kort", "wall-500-new-0001")
+    services.submit_input(board.join_code, "Et nyt kort", "wall-500-new-0001")
     page.wait_for_selector("#columns .card.is-new")
     assert page.evaluate("window.takeRefilled()") == [""]  # Unsorted only, its 101 cards
     assert page.evaluate("document.querySelectorAll('#columns .card[data-original]').length") == 500
@@ -577,6 +582,56 @@ def test_an_event_on_a_500_card_wall_redraws_only_the_columns_it_touched(new_con
     page.keyboard.press("4")
     wait_for_server(board, lambda s: s["Tema 3"][-1] == first)
     assert focused_id(page) == first
+
+
+# In the page, before its scripts: the number of cards in the columns at their first drawing.
+_NOTE_FIRST_DRAWING = """
+window.firstDrawing = null;
+new MutationObserver(() => {
+  const columns = document.getElementById("columns");
+  const drawn = columns ? columns.querySelectorAll(".card[data-id]").length : 0;
+  if (window.firstDrawing === null && drawn) window.firstDrawing = {cards: drawn, busy: columns.getAttribute("aria-busy")};
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_a_large_wall_draws_each_columns_first_cards_at_once_and_the_rest_while_it_answers(new_context, user, token, live_server):
+    """A 1,000-card wall shows every column's first 30 cards with the page, then fills in; events and keys work meanwhile."""
+    board, snap = big_board(user, token, live_server, 200)
+    themes = [t["id"] for t in snap["themes"]]
+    page = browser_login(new_context(viewport={"width": 1600, "height": 1000}))
+    page.add_init_script(_NOTE_FIRST_DRAWING)
+    # The page's timers wait for the test's clock: the rest is drawn when the test lets time pass.
+    page.clock.install(time=1_800_000_000_000)
+    page.clock.pause_at(1_800_000_001_000)
+    page.goto(f"/workshops/{board.id}/wall")
+    page.wait_for_selector("#connection[data-state=up]")
+    assert page.evaluate("window.firstDrawing") == {"cards": 5 * 30, "busy": "true"}
+    assert page.locator("#columns .card[data-id]").count() == 5 * 30
+
+    # Another facilitator moves the last card of Tema 0 (not drawn yet) to the top of Tema 1.
+    moved = snap["themes"][0]["input_ids"][-1]
+    services.move_input(board.id, moved, themes[1], 0)
+    page.wait_for_selector(f'.column[data-theme-id="{themes[1]}"] .column-cards > .card[data-id="{moved}"]:first-child')
+    assert page.inner_text(f'.column[data-theme-id="{themes[0]}"] .column-count') == "199 inputs"
+    assert page.get_attribute("#columns", "aria-busy") == "true"  # still filling in
+
+    # A card sent by keyboard to the end of Tema 3, far past what is drawn, keeps the focus there.
+    first = snap["unsorted"][0]
+    card(page, first).focus()
+    page.keyboard.press("4")
+    page.wait_for_function(
+        f"() => document.activeElement.dataset.id === '{first}' && document.activeElement.matches('.column[data-theme-id=\"{themes[3]}\"] .card:last-child')"
+    )
+    page.clock.run_for(1000)
+    page.wait_for_selector("#columns:not([aria-busy])")
+    columns = wait_for_server(board, lambda s: s["Tema 3"][-1] == first)
+    drawn = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#columns .column')].map((c) =>
+             [c.dataset.themeId, [...c.querySelectorAll('.card[data-id]')].map((e) => Number(e.dataset.id))]))"""
+    )
+    assert drawn == {"": columns["Unsorted"], **{str(t["id"]): columns[t["title"]] for t in snap["themes"]}}
+    assert sum(len(ids) for ids in drawn.values()) == 1000
 
 
 def test_moves_past_hidden_cards_land_alike_on_the_wall_and_the_projector(new_context, wall_board):

@@ -66,6 +66,8 @@ export class BoardView {
     this.cards = new Map();
     this.columns = new Map();
     this.timeFormat = timeFormat(options.language);
+    // How many of each column's cards are drawn: all, unless a large board is being drawn in steps (drawMore()).
+    this.limit = Infinity;
   }
 
   columnKey(themeId) {
@@ -103,20 +105,52 @@ export class BoardView {
     return el;
   }
 
-  /** Put one column's visible cards in order, moving only what is out of place. */
-  fillColumn(el, themeId, theme) {
-    const holder = el.querySelector(".column-cards");
-    const wanted = [];
+  /** The inputs a column shows, in order: its visible ones. */
+  shown(themeId) {
+    const inputs = [];
     for (const id of this.order(themeId)) {
       const input = this.board.inputs.get(id);
-      if (input && !this.isHidden(input)) wanted.push(this.card(input));
+      if (input && !this.isHidden(input)) inputs.push(input);
+    }
+    return inputs;
+  }
+
+  /** Put one column's visible cards in order (its first `limit`), moving only what is out of place. */
+  fillColumn(el, themeId, theme) {
+    const holder = el.querySelector(".column-cards");
+    const inputs = this.shown(themeId);
+    const wanted = [];
+    for (const input of inputs) {
+      if (wanted.length >= this.limit) break;
+      wanted.push(this.card(input));
     }
     this.place(holder, wanted);
-    const count = (wanted.length === 1 ? this.countOne : this.countLabel).replace("{n}", wanted.length);
+    const count = (inputs.length === 1 ? this.countOne : this.countLabel).replace("{n}", inputs.length);
     const countEl = el.querySelector(".column-count");
     if (countEl.textContent !== count) countEl.textContent = count;
-    el.dataset.count = wanted.length;
+    el.dataset.count = inputs.length;
     this.decorateColumn(el, theme);
+  }
+
+  /**
+   * Draw `step` more cards at the end of every column not yet drawn whole, and say
+   * whether any is still partial. A column's first `limit` cards are always in the
+   * page in order (fillColumn keeps them so), so the next ones are only appended.
+   */
+  drawMore(step) {
+    if (this.limit === Infinity) return false;
+    const limit = this.limit + step;
+    let partial = false;
+    for (const el of this.columns.values()) {
+      const themeId = el.dataset.themeId === "" ? null : Number(el.dataset.themeId);
+      const inputs = this.shown(themeId);
+      const holder = el.querySelector(".column-cards");
+      const more = inputs.slice(holder.children.length, limit).map((input) => this.card(input));
+      if (more.length) holder.append(...more);
+      partial ||= inputs.length > limit;
+    }
+    this.limit = partial ? limit : Infinity;
+    return partial;
   }
 
   place(holder, wanted) {

@@ -14,7 +14,7 @@ import { DragAndDrop } from "./wall-dnd.js";
 import { Hiding } from "./wall-hide.js";
 import { PaperImport } from "./wall-import.js";
 import { Keyboard } from "./wall-keyboard.js";
-import { WallLayout } from "./wall-layout.js";
+import { LARGE_WALL, WallLayout } from "./wall-layout.js";
 import { Moves } from "./wall-moves.js";
 import { Questions } from "./wall-questions.js";
 import { ProjectorControls } from "./wall-projector.js";
@@ -187,8 +187,35 @@ const view = new BoardView(columnsEl, board, {
   removedColumn: (el) => themes.removed(el),
 });
 
+// A large board is drawn in steps: each column's first cards with the page, the rest
+// appended in short tasks after it, so the wall answers clicks and keys while it fills
+// instead of after every card is built (the columns are aria-busy meanwhile). app.css draws
+// the first FIRST_CARDS of a column without content-visibility.
+const FIRST_CARDS = 30;
+const STEP_CARDS = 20;
+const STEP_MS = 20;
+
+/** Go on drawing a board drawn in steps, one short task at a time, until every card is in the page. */
+function drawRest() {
+  if (view.limit === Infinity) {
+    columnsEl.removeAttribute("aria-busy");
+    projector.update(view); // the cards drawn since the last redraw show the spotlight too
+    return;
+  }
+  columnsEl.setAttribute("aria-busy", "true");
+  // A drag in progress keeps its column as it is: wait for the drop.
+  if (dnd.active) return void setTimeout(drawRest, 100);
+  setTimeout(() => {
+    const started = performance.now();
+    while (view.drawMore(STEP_CARDS) && performance.now() - started < STEP_MS);
+    drawRest();
+  }, 0);
+}
+
 /** Focus a card wherever it is drawn, and bring it into view. */
 function focusCard(id) {
+  // A card past what a board drawn in steps has drawn yet: draw the rest now.
+  if (!view.cards.get(id)?.isConnected) view.drawMore(Infinity);
   const card = view.cards.get(id);
   if (!card || !card.isConnected) return;
   card.focus({ preventScroll: true });
@@ -270,7 +297,10 @@ function update(change) {
   counts.render();
   if (change.snapshot) {
     moves.confirm([]);
+    const first = !view.cards.size;
+    if (first && board.inputs.size >= LARGE_WALL) view.limit = FIRST_CARDS;
     redraw(null);
+    if (first) drawRest();
     summaries.reconcileAll();
     suggestions.schedule(0);
     return;
