@@ -596,7 +596,7 @@ new MutationObserver(() => {
 
 
 def test_a_large_wall_draws_each_columns_first_cards_at_once_and_the_rest_while_it_answers(new_context, user, token, live_server):
-    """A 1,000-card wall shows every column's first 30 cards with the page, then fills in; events and keys work meanwhile."""
+    """A 1,000-card wall shows every column's first 15 cards with the page, then fills in; events and keys work meanwhile."""
     board, snap = big_board(user, token, live_server, 200)
     themes = [t["id"] for t in snap["themes"]]
     page = browser_login(new_context(viewport={"width": 1600, "height": 1000}))
@@ -606,8 +606,8 @@ def test_a_large_wall_draws_each_columns_first_cards_at_once_and_the_rest_while_
     page.clock.pause_at(1_800_000_001_000)
     page.goto(f"/workshops/{board.id}/wall")
     page.wait_for_selector("#connection[data-state=up]")
-    assert page.evaluate("window.firstDrawing") == {"cards": 5 * 30, "busy": "true"}
-    assert page.locator("#columns .card[data-id]").count() == 5 * 30
+    assert page.evaluate("window.firstDrawing") == {"cards": 5 * 15, "busy": "true"}
+    assert page.locator("#columns .card[data-id]").count() == 5 * 15
 
     # Another facilitator moves the last card of Tema 0 (not drawn yet) to the top of Tema 1.
     moved = snap["themes"][0]["input_ids"][-1]

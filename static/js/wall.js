@@ -191,9 +191,9 @@ const view = new BoardView(columnsEl, board, {
 // appended in short tasks after it, so the wall answers clicks and keys while it fills
 // instead of after every card is built (the columns are aria-busy meanwhile). app.css draws
 // the first FIRST_CARDS of a column without content-visibility.
-const FIRST_CARDS = 30;
-const STEP_CARDS = 20;
-const STEP_MS = 20;
+const FIRST_CARDS = 15;
+const STEP_CARDS = 5;
+const STEP_MS = 12;
 
 /** Go on drawing a board drawn in steps, one short task at a time, until every card is in the page. */
 function drawRest() {
