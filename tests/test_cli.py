@@ -94,16 +94,21 @@ HEAVY = ("numpy", "openpyxl", "docx", "qrcode", "PIL", "lxml")
 
 
 def test_a_serving_process_loads_the_export_and_suggestion_libraries_only_when_used(tmp_path):
-    """About 70 MB per process that a plenary's phones and walls never need; the first export, suggestion or QR code loads them."""
+    """About 70 MB per process that a plenary's phones and walls never need; the first export, suggestion or QR code loads them.
+
+    Nor does a SQLite server load PostgreSQL's SQL dialect (2 MB). The database is
+    made here: Alembic's migrations load every dialect, and a server does not migrate.
+    """
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrate.upgrade(url)
     probe = f"""
 import re, sys
-from facilitator import create_app, migrate
+from facilitator import create_app
 from facilitator.demo import load_demo
 from facilitator.services import create_user
 
 heavy = {HEAVY!r}
-url = "sqlite:///{tmp_path / 'db.sqlite3'}"
-migrate.upgrade(url)
+url = "{url}"
 app = create_app({{"DATABASE_URL": url, "SECRET_KEY": "x", "PUBLIC_URL": "http://phones.example"}}, "{tmp_path / 'instance'}")
 with app.app_context():
     owner = create_user("owner@example.org", "correct horse battery")
@@ -113,6 +118,7 @@ client = app.test_client()
 assert client.get(f"/j/{{code}}").status_code == 200
 posted = client.post(f"/api/v1/join/{{code}}/inputs", json={{"text": "Kortere møder", "client_key": "probe-key-0001"}})
 assert posted.status_code == 201, posted.get_data(as_text=True)
+assert "sqlalchemy.dialects.postgresql" not in sys.modules, "a SQLite server loaded PostgreSQL's dialect"
 print(*[m in sys.modules for m in heavy])
 token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
 form = {{"email": "owner@example.org", "password": "correct horse battery", "csrf_token": token}}

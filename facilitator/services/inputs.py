@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import ServiceError
 from ..models import Input, Prompt, Theme, Workshop, utcnow
@@ -95,12 +96,15 @@ def _insert_statement(dialect_insert, unsorted: bool):
     )
 
 
-# Built once per dialect and column kind (a plenary posts hundreds a second); ON CONFLICT is dialect syntax.
-INSERT_INPUT = {
-    (name, unsorted): _insert_statement(dialect_insert, unsorted)
-    for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
-    for unsorted in (True, False)
-}
+@functools.cache
+def _insert_input(dialect: str, unsorted: bool):
+    """The INSERT of a phone's input for this database, built once (a plenary posts hundreds a second).
+
+    ON CONFLICT is dialect syntax; each dialect's module is imported when its
+    database is first written to, so a SQLite server never loads PostgreSQL's
+    (2 MB of a serving process).
+    """
+    return _insert_statement(importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert, unsorted)
 
 
 def _insert(s, **values) -> Input | None:
@@ -113,7 +117,7 @@ def _insert(s, **values) -> Input | None:
     connection = s.connection()
     unsorted = values["theme_id"] is None
     params = {**values, "in_workshop": values["workshop_id"]} | ({} if unsorted else {"in_theme": values["theme_id"]})
-    row = connection.execute(INSERT_INPUT[connection.dialect.name, unsorted], params).one_or_none()
+    row = connection.execute(_insert_input(connection.dialect.name, unsorted), params).one_or_none()
     if row is None:
         return None
     return Input(id=row.id, position=row.position, prompt_id=row.prompt_id, **values)
