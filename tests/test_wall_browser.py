@@ -633,6 +633,14 @@ def test_a_large_wall_draws_each_columns_first_cards_at_once_and_the_rest_while_
     assert drawn == {"": columns["Unsorted"], **{str(t["id"]): columns[t["title"]] for t in snap["themes"]}}
     assert sum(len(ids) for ids in drawn.values()) == 1000
 
+    # Opened again, timers still frozen: End on a card goes to the last card of its column, drawn or not.
+    page.reload()
+    page.wait_for_selector("#connection[data-state=up]")
+    assert page.get_attribute("#columns", "aria-busy") == "true"
+    card(page, columns["Tema 2"][0]).focus()
+    page.keyboard.press("End")
+    assert focused_id(page) == columns["Tema 2"][-1]
+
 
 def test_moves_past_hidden_cards_land_alike_on_the_wall_and_the_projector(new_context, wall_board):
     services.set_projector_view(wall_board.id, "themes")

@@ -5,8 +5,10 @@ const shown = (card) => !card.classList.contains("is-filtered-out");
 const SELECT_KEYS = new Set(["ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
 
 export class Keyboard {
-  constructor({ container, board, moves, hiding, announceMove, focusCard }) {
+  constructor({ container, board, moves, hiding, announceMove, focusCard, drawAll }) {
     this.container = container;
+    // A large board is drawn in steps: the end of a column may not be in the page yet.
+    this.drawAll = drawAll;
     this.board = board;
     this.moves = moves;
     this.hiding = hiding;
@@ -70,6 +72,7 @@ export class Keyboard {
       this.hiding.ask(id);
     } else if (key === "ArrowUp" || key === "ArrowDown" || key === "Home" || key === "End") {
       event.preventDefault();
+      if (key === "End" || key === "ArrowDown") this.drawAll();
       // Cards a search has filtered out are skipped.
       const cards = [...target.parentElement.children].filter(shown);
       const at = cards.indexOf(target);

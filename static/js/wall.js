@@ -231,7 +231,7 @@ function announceMove(id) {
   announce(msg("moved", { column: columnTitle(themeId), position, total: holder.children.length }));
 }
 
-new Keyboard({ container: columnsEl, board, moves, hiding, announceMove, focusCard });
+new Keyboard({ container: columnsEl, board, moves, hiding, announceMove, focusCard, drawAll: () => view.drawMore(Infinity) });
 const suggestions = new Suggestions({ root, board, api, moves, view, msg, announce, focusCard, columnTitle });
 
 // --- card buttons, undo, status and projector --------------------------------
