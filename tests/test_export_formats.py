@@ -322,6 +322,13 @@ def test_hostile_texts_verbatim_in_docx(hostile_doc):
     assert extract_inputs(data, "docx") == [(theme, docx_lines(t)) for theme, t in listed_inputs(hostile_doc)]
 
 
+def test_docx_keeps_lines_of_spaces_and_markup_as_text():
+    # The bullets are written as XML text: what looks like markup or entities stays text,
+    # and a line of only spaces is not dropped as white space between elements.
+    texts = ["a\n   \nb", "   ", "&amp; </w:t><w:t>x", "]]> <!-- -->", "\t"]
+    assert bullets_of(render_docx(make_doc({"A": texts}))) == texts
+
+
 def test_xml_formats_refuse_characters_xml_cannot_hold():
     bad = make_doc({"A": ["før\x01efter"]})
     with pytest.raises(ValueError, match="U\\+0001"):
