@@ -366,6 +366,15 @@ def test_xlsx_stores_texts_as_strings(hostile_doc):
     assert all(c.data_type == "s" for c in cells)
 
 
+def test_xlsx_names_its_sheets_and_states_title_and_language(doc, seed):
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(doc)))
+    assert book.sheetnames == ["Input", "Optælling"]
+    assert (book.properties.title, book.properties.language) == (seed["appendix_heading"], "da")
+    assert not book.properties.creator  # no author leaks into a published appendix
+    english = openpyxl.load_workbook(io.BytesIO(render_xlsx(replace(doc, language="en"))))
+    assert english.sheetnames[0] == "Inputs" and english.properties.language == "en"
+
+
 def test_named_workshop_adds_author_column():
     doc = make_doc({"A": ["x", "y"]}, named=True)
     rows = list(csv.reader(io.StringIO(render_csv(doc).decode("utf-8-sig"), newline="")))

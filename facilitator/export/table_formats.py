@@ -21,7 +21,7 @@ starts with one of = + - @ TAB CR gets a single quote "'" in front. That
 prefix is the ONE deviation from verbatim in the CSV export; the cell is
 otherwise exact. The Markdown, text, HTML, DOCX, JSON and XLSX exports keep
 such texts verbatim: XLSX stores every text cell explicitly as a string
-(data_type "s"), so it never becomes a formula and needs no prefix.
+(an inline string), so it never becomes a formula and needs no prefix.
 
 The CSV is UTF-8 with a byte order mark (so Excel reads æ, ø, å right) and
 CR LF line ends; line breaks inside a text stay inside its quoted cell.
@@ -33,11 +33,7 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
-from openpyxl.styles import Alignment, Font
-
+from . import xlsx_package as xlsx
 from .document import ExportDocument
 from .manifest import manifest_lines
 from .phrases import phrases
@@ -118,59 +114,13 @@ def vote_rows(doc: ExportDocument) -> list[list]:
     return out
 
 
-def _styled(sheet, bold: bool = False, wrap: bool = False):
-    """A cell style for `sheet`'s rows, made once (openpyxl hashes a style assigned cell by cell)."""
-    cell = WriteOnlyCell(sheet)
-    if bold:
-        cell.font = Font(bold=True)
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell._style
-
-
-def _cell(sheet, value, style):
-    """One streamed cell: a text stays a string (openpyxl would take a leading "=" as a formula)."""
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    # Shared, not copied: a streamed cell is written once and never styled again.
-    cell._style = style
-    return cell
-
-
 def _checked(*tables: list[list]) -> None:
-    """Check every text an Excel cell must hold, before any row is written.
-
-    A refused text (Unrepresentable) must not leave a sheet half streamed.
-    """
+    """Check every text an Excel cell must hold, before any sheet is written."""
     for table in tables:
         for row in table:
             for value in row:
                 if isinstance(value, str):
                     check_cell_text(value)
-
-
-def _write(sheet, table: list[list], style_of) -> None:
-    """Stream `table` into `sheet`, each row's cells in the style style_of(row) gives.
-
-    A streamed sheet does not know its size when it writes its head; readers in
-    read-only mode (openpyxl's among them) take the row count from it, so it is
-    told first.
-    """
-    width = max((len(row) for row in table), default=1)
-    size = f"A1:{get_column_letter(max(width, 1))}{max(len(table), 1)}"
-    sheet.calculate_dimension = lambda: size
-    for row in table:
-        style = style_of(row)
-        sheet.append([_cell(sheet, value, style) for value in row])
-
-
-def _votes_sheet(book, table: list[list], language: str) -> None:
-    sheet = book.create_sheet(title=vote_phrases(language)["sheet"])
-    sheet.column_dimensions["A"].width = 12
-    sheet.column_dimensions["B"].width = 80
-    plain, bold = _styled(sheet), _styled(sheet, bold=True)
-    _write(sheet, table, lambda row: bold if len(row) == 1 else plain)
 
 
 def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: bool = False) -> bytes:
@@ -181,12 +131,6 @@ def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: boo
     counts_table = [[line] for line in lines]
     votes_table = vote_rows(doc)
     _checked(table, counts_table, votes_table)
-    # Streamed: rows are written as they are made, without the worksheet's cell index
-    # and its sort at save (a tenth of a 10,000-input export). Widths and the frozen
-    # header go before the first row.
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Input" if doc.language == "da" else "Inputs")
-    sheet.freeze_panes = "A2"
     widths = dict(_WIDTHS)
     after = 7 if doc.named else 6  # the question's column, then the source's (rows() order)
     if doc.questions:
@@ -194,21 +138,14 @@ def render_xlsx(doc: ExportDocument, variant: str = "appendix", list_hidden: boo
         after += 1
     if doc.has_sources:
         widths[after] = 16
-    for index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    # Every cell wraps its text at the top of its row; the header is bold too.
-    header, body = table[0], _styled(sheet, wrap=True)
-    heading = _styled(sheet, bold=True, wrap=True)
-    _write(sheet, table, lambda row: heading if row is header else body)
-    counts = book.create_sheet(title=title)
-    counts.column_dimensions["A"].width = 80
-    plain = _styled(counts)
-    _write(counts, counts_table, lambda row: plain)
+    header = table[0]
+    sheets = [
+        # Every cell wraps its text at the top of its row; the header is bold too.
+        xlsx.Sheet("Input" if doc.language == "da" else "Inputs", table,
+                   style_of=lambda row: xlsx.BOLD_WRAP if row is header else xlsx.WRAP, widths=widths, freeze_header=True),
+        xlsx.Sheet(title, counts_table, widths={0: 80}),
+    ]
     if doc.vote_rounds:
-        _votes_sheet(book, votes_table, doc.language)
-    book.properties.title = check_xml_text(doc.appendix_heading)
-    book.properties.language = p.code
-    book.properties.creator = ""
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(xlsx.Sheet(vote_phrases(doc.language)["sheet"], votes_table,
+                                 style_of=lambda row: xlsx.BOLD if len(row) == 1 else xlsx.PLAIN, widths={0: 12, 1: 80}))
+    return xlsx.workbook(sheets, check_xml_text(doc.appendix_heading), p.code)
