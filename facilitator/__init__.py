@@ -9,21 +9,10 @@ from flask import Flask
 
 def create_app(config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
     """Build the app: config, database, languages, security, views, sockets."""
-    from . import config as settings
-    from .resources import resource, static_version
-
-    instance, instance_source = settings.instance_path(instance_path)
-    app = Flask(
-        __name__,
-        instance_path=str(instance.resolve()),
-        template_folder=str(resource("templates")),
-        static_folder=str(resource("static")),
-        static_url_path=f"/static/{static_version(resource('static'))}",
-    )
-    instance.mkdir(parents=True, exist_ok=True)
+    app, sources = _configured(config, instance_path)
     from . import extensions
 
-    extensions.register(app, settings_sources=settings.load(app, config, instance_source))
+    extensions.register(app, settings_sources=sources)
 
     from . import db
 
@@ -76,3 +65,25 @@ def create_app(config: dict | None = None, instance_path: str | os.PathLike | No
 
     gate_writes(app)
     return app
+
+
+def settings_app(config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
+    """An app holding only its settings and instance folder: what `facilitator serve` reads before it starts a server."""
+    return _configured(config, instance_path)[0]
+
+
+def _configured(config: dict | None, instance_path: str | os.PathLike | None) -> tuple[Flask, dict[str, str]]:
+    """The Flask object with its folders and settings, and where each setting came from."""
+    from . import config as settings
+    from .resources import resource, static_version
+
+    instance, instance_source = settings.instance_path(instance_path)
+    app = Flask(
+        __name__,
+        instance_path=str(instance.resolve()),
+        template_folder=str(resource("templates")),
+        static_folder=str(resource("static")),
+        static_url_path=f"/static/{static_version(resource('static'))}",
+    )
+    instance.mkdir(parents=True, exist_ok=True)
+    return app, settings.load(app, config, instance_source)

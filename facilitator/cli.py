@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import func, select
 
-from . import create_app, extensions, jobs, services
+from . import create_app, settings_app
 from .config import SettingError
-from .db import database
-from .errors import ServiceError
-from .models import User
+
+if TYPE_CHECKING:
+    from .models import User
+
+# The commands import what they use themselves: `facilitator serve` reads only the
+# settings before it starts the serving process, which imports the app once.
 
 DEMO_EMAIL = "demo@facilitator.local"
 DEV_HOST = "127.0.0.1"
@@ -22,22 +25,24 @@ DEV_WARNING = (
 )
 
 
-class AppGroup(click.Group):
-    """Commands run inside an app context built by the factory."""
-
-    def invoke(self, ctx):
-        if ctx.obj is None:  # tests hand in their own app
-            try:
-                ctx.obj = create_app()
-            except SettingError as error:
-                raise click.ClickException(str(error)) from None
-        with ctx.obj.app_context():
-            return super().invoke(ctx)
+# ctx.meta key: the app was built with its settings only (`serve`), not by the factory.
+SETTINGS_ONLY = "facilitator.settings_only"
 
 
-@click.group(cls=AppGroup)
-def main() -> None:
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Facilitator: collect a workshop's inputs, group them live, export them unedited."""
+    # Every command runs inside an app context. `serve` needs only the settings: its
+    # serving process builds the app itself, and in gevent mode this process is
+    # replaced by one that patches first, so importing the app here would be paid twice.
+    if ctx.obj is None:  # tests hand in their own app
+        ctx.meta[SETTINGS_ONLY] = ctx.invoked_subcommand == "serve"
+        try:
+            ctx.obj = (settings_app if ctx.meta[SETTINGS_ONLY] else create_app)()
+        except SettingError as error:
+            raise click.ClickException(str(error)) from None
+    ctx.with_resource(ctx.obj.app_context())
 
 
 @main.command("config")
@@ -45,7 +50,7 @@ def main() -> None:
 @click.pass_obj
 def config_cmd(app, markdown: bool) -> None:
     """Print every setting's effective value (secrets masked) and where it came from."""
-    from . import config
+    from . import config, extensions
 
     if markdown:
         click.echo(config.markdown_table())
@@ -61,13 +66,12 @@ def db() -> None:
     """Database migrations (Alembic)."""
 
 
-# The commands import `migrate` (and with it Alembic, about 0.2 s) themselves:
-# `facilitator serve` imports this module twice per start and needs no Alembic.
 @db.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from . import migrate
+    from .db import database
 
     migrate.upgrade(database().url, revision)
     click.echo(f"Database at {revision}.")
@@ -78,6 +82,7 @@ def db_upgrade(revision: str) -> None:
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION."""
     from . import migrate
+    from .db import database
 
     migrate.downgrade(database().url, revision)
 
@@ -87,6 +92,7 @@ def db_downgrade(revision: str) -> None:
 def db_revision(message: str) -> None:
     """Write a new migration from the models (for developers)."""
     from . import migrate
+    from .db import database
 
     migrate.revision(database().url, message)
 
@@ -102,6 +108,9 @@ def user() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
 def user_create(email: str, admin: bool, password: str) -> None:
     """Create a facilitator account."""
+    from . import services
+    from .errors import ServiceError
+
     try:
         created = services.create_user(email, password, is_admin=admin)
     except ServiceError as error:
@@ -110,6 +119,12 @@ def user_create(email: str, admin: bool, password: str) -> None:
 
 
 def _user_by_email(email: str) -> User:
+    """The account with this email, or a ClickException."""
+    from sqlalchemy import select
+
+    from .db import database
+    from .models import User
+
     with database().reader() as s:
         found = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
     if found is None:
@@ -121,6 +136,8 @@ def _user_by_email(email: str) -> User:
 @click.argument("email")
 def user_deactivate(email: str) -> None:
     """Deactivate an account: its sessions and API tokens stop working at once."""
+    from . import services
+
     found = _user_by_email(email)
     services.set_user_active(found.id, False, by_user_id=0)
     click.echo(f"Deactivated {found.email}.")
@@ -130,6 +147,8 @@ def user_deactivate(email: str) -> None:
 @click.argument("email")
 def user_activate(email: str) -> None:
     """Reactivate a deactivated account."""
+    from . import services
+
     found = _user_by_email(email)
     services.set_user_active(found.id, True, by_user_id=0)
     click.echo(f"Activated {found.email}.")
@@ -139,6 +158,7 @@ def user_activate(email: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list the workshops that are due.")
 def purge(dry_run: bool) -> None:
     """Delete the inputs of workshops closed longer ago than their retention (run daily, e.g. from cron)."""
+    from . import services
     from .services.retention import due
 
     if dry_run:
@@ -161,11 +181,9 @@ def token() -> None:
 @click.option("--label", default="cli")
 def token_create(email: str, label: str) -> None:
     """Print a new API token for EMAIL (shown once; stored only as a hash)."""
-    with database().reader() as s:
-        found = s.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
-    if found is None:
-        raise click.ClickException(f"No account {email}.")
-    value, _row = services.create_token(found.id, label)
+    from . import services
+
+    value, _row = services.create_token(_user_by_email(email).id, label)
     click.echo(value)
 
 
@@ -181,6 +199,12 @@ def demo(owner: str | None) -> None:
 
 
 def _demo_owner(email: str | None) -> User:
+    """The account EMAIL, else the demo account or the first one; a ClickException if there is none."""
+    from sqlalchemy import select
+
+    from .db import database
+    from .models import User
+
     with database().reader() as s:
         query = select(User).where(User.email == (email or DEMO_EMAIL).lower())
         found = s.execute(query).scalar_one_or_none()
@@ -198,6 +222,9 @@ def import_(path: str, owner: str | None) -> None:
     """Rebuild a workshop from a JSON export."""
     import json
 
+    from . import services
+    from .errors import ServiceError
+
     owner_user = _demo_owner(owner)
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
@@ -213,6 +240,7 @@ def import_(path: str, owner: str | None) -> None:
 @click.option("--workshop", "workshop_id", type=int, default=None, help="Compare with this workshop only.")
 def verify_cmd(path: str, workshop_id: int | None) -> None:
     """Say whether an export is complete and unaltered compared with the database."""
+    from .db import database
     from .verify import verify_file
 
     with database().reader() as s:
@@ -228,7 +256,11 @@ def verify_cmd(path: str, workshop_id: int | None) -> None:
 @main.command()
 def init() -> None:
     """Migrate; on the very first run create a demo account (printed once) and the demo workshop."""
-    from . import migrate
+    from sqlalchemy import func, select
+
+    from . import migrate, services
+    from .db import database
+    from .models import User
 
     migrate.upgrade(database().url)
     with database().reader() as s:
@@ -262,17 +294,21 @@ def init() -> None:
 @click.option(
     "--dev", is_flag=True, help="Werkzeug's reloading development server with its debugger (loopback only)."
 )
-@click.pass_obj
-def serve(app, host: str, port: int, threads: int | None, dev: bool) -> None:
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int | None, dev: bool) -> None:
     """Serve the app (one process; see the README for several behind a proxy)."""
-    from .realtime import socketio
-
+    app = ctx.obj
     if dev:
+        from . import jobs
         from .log_redaction import RedactingRequestHandler
+        from .realtime import socketio
 
         # The Werkzeug debugger runs any Python code its page is sent: whoever reaches it owns
         # the machine. So the development server listens on this machine's loopback only.
         click.secho(DEV_WARNING.format(asked=host), fg="red", bold=True, err=True)
+        if ctx.meta.get(SETTINGS_ONLY):
+            app = create_app()
+            ctx.with_resource(app.app_context())
         jobs.start(app)
         socketio.run(
             app,
@@ -290,6 +326,8 @@ def serve(app, host: str, port: int, threads: int | None, dev: bool) -> None:
 
 def _serving_app():
     """The app a server process serves, with its background jobs running in it (built in the worker)."""
+    from . import jobs
+
     app = create_app()
     jobs.start(app)
     return app

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from . import resources
 
@@ -303,6 +301,10 @@ def _instance_secret(instance: Path) -> str:
 
 def effective(app, sources: dict[str, str]) -> list[tuple[str, str, str]]:
     """Every setting's effective value (secrets masked) and where it came from."""
+    # Here, not at the top: `facilitator serve` reads the settings before it imports SQLAlchemy.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     rows = []
     for setting in SETTINGS:
         value = app.config.get(setting.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,34 @@ def test_serve_runs_the_installed_app_whatever_folder_it_is_started_in(tmp_path)
     server = ServerProcess(url, tmp_path / "instance", tmp_path, threads=None, cwd=start_here).start()
     server.stop()
     assert "served the facilitator folder" not in server.log_tail()
+
+
+def test_serve_starts_its_serving_process_before_it_imports_the_app(tmp_path):
+    """A restart waits for one import of the app, in the serving process: `serve` reads only the settings first.
+
+    In gevent mode the command replaces itself (os.execv) with a process that
+    patches before anything else; the probe stops at that call and says what
+    had been imported by then, and with which arguments the process would start.
+    """
+    probe = """
+import os, sys
+from facilitator.cli import main
+
+def execv(path, argv):
+    print(*[m in sys.modules for m in ("sqlalchemy.orm", "flask_socketio", "facilitator.models")], *argv[-3:])
+    sys.stdout.flush()
+    os._exit(0)
+
+os.execv = execv
+main(["serve", "--host", "127.0.0.1", "--port", "5999"])
+"""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("SOCKETIO_MAX_PARTICIPANTS = 700\nSERVE_RESERVED_CONNECTIONS = 50\n")
+    env = {**os.environ, "FACILITATOR_INSTANCE_PATH": str(instance), "FACILITATOR_SOCKETIO_ASYNC_MODE": "gevent"}
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split() == ["False", "False", "False", "127.0.0.1", "5999", "750"]
 
 
 def test_a_serving_process_starts_without_alembic_or_a_password_hash():
