@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from . import resources
 
 # The languages the app has catalogues and export phrases for.

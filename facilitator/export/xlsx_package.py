@@ -2,8 +2,8 @@
 
 openpyxl made the same workbook cell object by cell object, about 14 µs a
 cell (0.8 s of a 10,000-input export's 1.0 s). The parts here are those
-openpyxl's write-only mode wrote (inline strings, the same styles, widths
-and frozen header), so Excel, LibreOffice and openpyxl read them alike;
+openpyxl's write-only mode wrote (inline strings, the same cell styles,
+widths and frozen header), so Excel, LibreOffice and openpyxl read them alike;
 tests read every export back with openpyxl.
 
 Texts must already be checked (xml_text.check_cell_text): this module only
@@ -47,6 +47,7 @@ _STYLES = (
     '</styleSheet>'
 )
 
+
 def _escape(text: str) -> str:
     """Text for element content and attribute values (str.replace chains: a tenth of str.translate's time on non-ASCII text)."""
     # A CR must be a character reference: an XML reader turns a literal CR (and CR LF) into LF.
@@ -70,6 +71,7 @@ class Sheet:
 
 def column_letter(index: int) -> str:
     """The column's letters for a 0-based index: 0 -> A, 26 -> AA."""
+    # Not openpyxl.utils.get_column_letter: importing openpyxl loads the whole package.
     letters = ""
     index += 1
     while index:
