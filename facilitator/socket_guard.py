@@ -26,6 +26,8 @@ class SocketGuard:
     CLOSE packet; a client that sent no GET leaves the request's thread waiting
     for good. Such a POST is refused here (413) before Engine.IO sees it.
 
+    Memory. Gunicorn's socket is handed on as `werkzeug.socket` (see __call__).
+
     Refusals. A request for a session that Engine.IO is just closing raises
     KeyError inside it (a 500); it is answered as the bad request it is.
     """
@@ -66,6 +68,12 @@ class SocketGuard:
         length = environ.get("CONTENT_LENGTH") or "0"
         if self.max_body and (not length.isdigit() or int(length) > self.max_body):
             return self._refuse(environ, start_response, "413 Request Entity Too Large", ServiceError("body_too_large"))
+        # Engine.IO's middleware wraps gunicorn's socket in a class it defines anew per request
+        # (for eventlet, unused here), and a WebSocket keeps its environ while open: 2.5 KB a
+        # phone. simple-websocket reads this key first, and Engine.IO then makes none.
+        sock = environ.pop("gunicorn.socket", None)
+        if sock is not None:
+            environ["werkzeug.socket"] = sock
         address = self._address(environ)
         with self._lock:
             count = self._open.get(address, 0)
