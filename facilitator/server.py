@@ -97,17 +97,37 @@ def check_gevent() -> None:
         raise SystemExit("SOCKETIO_ASYNC_MODE=gevent needs the gevent package: pip install gevent") from None
 
 
-def serve_gevent(host: str, port: str, threads: str) -> None:
+def serve_gevent(host: str, port: str, threads: str, redis: str = "used") -> None:
     """Entry of the re-executed, monkey-patched process (see run_gunicorn)."""
     from .cli import _serving_app
 
+    if redis == "unused":
+        leave_redis_unloaded()
     run_gunicorn(_serving_app, host, int(port), int(threads), async_mode="gevent")
+
+
+def uses_redis(config) -> bool:
+    """Whether these settings give the process anything that talks to Redis (its Socket.IO queue, its limits)."""
+    return bool(config.get("SOCKETIO_MESSAGE_QUEUE") or config.get("RATELIMIT_STORAGE_URL"))
+
+
+def leave_redis_unloaded() -> None:
+    """Make `import redis` fail in this process, so python-socketio does without it.
+
+    python-socketio imports redis-py when it is itself imported, for a
+    RedisManager that only SOCKETIO_MESSAGE_QUEUE uses: 7 MB in every serving
+    process (measured), which a plenary's single process on SQLite never uses.
+    Only called where uses_redis() is false; the settings cannot change later.
+    """
+    sys.modules.setdefault("redis", None)
 
 
 def run_gunicorn(factory, host: str, port: int, threads: int, async_mode: str | None = None) -> None:
     """Serve the app that factory() builds with one gunicorn worker (gevent unless threading is configured)."""
     if async_mode is None:
-        async_mode = (current_app.config.get("SOCKETIO_ASYNC_MODE") if has_app_context() else None) or "gevent"
+        config = current_app.config if has_app_context() else {"SOCKETIO_MESSAGE_QUEUE": "unknown"}
+        async_mode = config.get("SOCKETIO_ASYNC_MODE") or "gevent"
+        redis = "used" if uses_redis(config) else "unused"
         if async_mode == "gevent":
             check_gevent()
             # psycopg chooses a wait function that yields to other greenlets only if
@@ -117,7 +137,10 @@ def run_gunicorn(factory, host: str, port: int, threads: int, async_mode: str | 
             sys.stderr.flush()
             # -P: `python -c` would put the working directory first on sys.path, and a
             # `facilitator` folder there (a checkout, a decoy) would be served instead.
-            os.execv(sys.executable, [sys.executable, "-P", "-c", GEVENT_BOOT, host, str(port), str(threads)])
+            os.execv(sys.executable, [sys.executable, "-P", "-c", GEVENT_BOOT, host, str(port), str(threads), redis])
+        if redis == "unused":
+            # Before the fork, so the worker inherits it.
+            leave_redis_unloaded()
     raise_open_files_limit(threads)
     _Server(
         factory,

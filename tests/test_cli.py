@@ -92,7 +92,7 @@ import os, sys
 from facilitator.cli import main
 
 def execv(path, argv):
-    print(*[m in sys.modules for m in ("sqlalchemy.orm", "flask_socketio", "facilitator.models")], *argv[-3:])
+    print(*[m in sys.modules for m in ("sqlalchemy.orm", "flask_socketio", "facilitator.models")], *argv[-4:])
     sys.stdout.flush()
     os._exit(0)
 
@@ -105,7 +105,12 @@ main(["serve", "--host", "127.0.0.1", "--port", "5999"])
     env = {**os.environ, "FACILITATOR_INSTANCE_PATH": str(instance), "FACILITATOR_SOCKETIO_ASYNC_MODE": "gevent"}
     answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert answer.returncode == 0, answer.stderr
-    assert answer.stdout.split() == ["False", "False", "False", "127.0.0.1", "5999", "750"]
+    # The last: whether the settings give it anything that talks to Redis (see leave_redis_unloaded).
+    assert answer.stdout.split() == ["False", "False", "False", "127.0.0.1", "5999", "750", "unused"]
+    env["FACILITATOR_SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:6379/0"
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split()[-1] == "used"
 
 
 def test_a_serving_process_starts_without_alembic_or_a_password_hash():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from werkzeug.test import EnvironBuilder
 
+from facilitator import migrate
 from facilitator.realtime import socketio
 
 
@@ -37,3 +40,29 @@ def test_a_socket_keeps_gunicorns_socket_without_a_class_made_for_it(app):
     finally:
         # As a client that went away: nothing waits for a poll to carry the close.
         socketio.server.eio.sockets.pop(sid).close(wait=False, abort=True)
+
+
+PROBE = """
+import sys
+from facilitator.server import leave_redis_unloaded
+leave_redis_unloaded()
+from facilitator import create_app, services
+from facilitator.realtime import socketio
+app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "probe", "RATELIMIT_ENABLED": False})
+with app.app_context():
+    user = services.create_user("probe@example.org", "a long enough password")
+    workshop = services.create_workshop(user.id, "Probe", themes=["A"])
+    services.set_status(workshop.id, "open")
+    code = workshop.join_code
+phone = socketio.test_client(app, auth={"role": "participant", "code": code})
+print(phone.is_connected(), [m["name"] for m in phone.get_received()], sys.modules["redis"])
+"""
+
+
+def test_a_process_that_needs_no_redis_serves_sockets_without_loading_it(tmp_path):
+    """python-socketio imports redis-py (7 MB) at its own import; a SQLite process with no queue and no Redis limits never uses it."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrate.upgrade(url)
+    answer = subprocess.run([sys.executable, "-c", PROBE, url], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split() == ["True", "['state']", "None"]
