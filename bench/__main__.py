@@ -6,6 +6,7 @@
     make bench BENCH_ARGS="--gevent"             # also the app and the relay in gevent mode
     make bench BENCH_ARGS="--embedding"          # the app with the [suggest] extra's embedding worker
     make bench BENCH_ARGS="--limits"             # the app with its rate limits on (rules wide enough for the load)
+    make bench BENCH_ARGS="--venv /opt/facilitator"   # the servers from a venv holding only the wheel
 
 Loads go only to 127.0.0.1, are bounded in count and time, and stop by
 themselves. Results: a Markdown table on stdout and JSON in bench/results/.
@@ -62,6 +63,9 @@ def parse(argv=None) -> argparse.Namespace:
                         help="run the app with the embedding worker (the [suggest] extra) instead of as the plain wheel installs it")
     parser.add_argument("--limits", action="store_true",
                         help="run the app with its rate limits on, the address and workshop rules wide enough for one address's load")
+    parser.add_argument("--venv", type=Path,
+                        help="serve the app and the relay from this virtual environment (the wheel installed alone), "
+                             "so that memory counts no test-only package")
     parser.add_argument("--json", type=Path, help="write the results here (default: bench/results/<time>.json)")
     return parser.parse_args(argv)
 
@@ -71,6 +75,8 @@ def main(argv=None) -> int:
     # A TERM (timeout, Ctrl-C in make) still stops the servers and drops the databases.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.sched_setaffinity(0, targets.generator_cpus())
+    if args.venv:
+        targets.serve_from(args.venv)
     table = scenarios.SMOKE if args.smoke else scenarios.QUICK if args.quick else scenarios.FULL
     wanted = args.scenario or ["steady", "burst", "plenary", "restart", "restart-steady", "wall"]
     kinds = args.target or list(targets.KINDS)
@@ -110,6 +116,7 @@ def main(argv=None) -> int:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine,
         "size": "smoke" if args.smoke else "quick" if args.quick else "full",
+        "servers_from": str(targets.SERVER_BIN),
         "seconds": round(time.monotonic() - started, 1),
         "results": results,
         "failures": failures,

@@ -16,7 +16,18 @@ from pathlib import Path
 
 import requests
 
-BIN = Path(sys.executable).parent
+# Where the servers' Python and `facilitator` command come from (--venv: a wheel installed as
+# docs/deploy/ says, without the test extras this environment has).
+SERVER_BIN = Path(sys.executable).parent
+
+
+def serve_from(venv: Path) -> None:
+    """Run the app and the relay with this virtual environment's Python and `facilitator` command."""
+    global SERVER_BIN
+    bin_dir = Path(venv) / "bin"
+    if not (bin_dir / "facilitator").exists():
+        raise SystemExit(f"{venv}: no bin/facilitator; install the wheel there first (docs/deploy/README.md)")
+    SERVER_BIN = bin_dir
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("FACILITATOR_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FACILITATOR_BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -201,7 +212,7 @@ def start(kind: str, threads: int, async_mode: str = "threading", embedding: boo
     try:
         if kind == "relay":
             port = free_port()
-            command = [sys.executable, "-m", "bench.relay", "--port", str(port), "--threads", str(threads)]
+            command = [str(SERVER_BIN / "python"), "-m", "bench.relay", "--port", str(port), "--threads", str(threads)]
             command += ["--async-mode", async_mode]
             target.processes.append(Process(command, dict(os.environ), f"http://127.0.0.1:{port}", target.workdir / "relay.log"))
         else:
@@ -228,7 +239,7 @@ def start(kind: str, threads: int, async_mode: str = "threading", embedding: boo
             env = _server_env(target, extra)
             for n in range(count):
                 port = free_port()
-                command = [str(BIN / "facilitator"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+                command = [str(SERVER_BIN / "facilitator"), "serve", "--host", "127.0.0.1", "--port", str(port)]
                 if async_mode == "threading":
                     # Threads are sized to the scenario; gevent runs serve's own default
                     # (phones' cap + reserve), which is what `make run` serves with.
