@@ -19,15 +19,6 @@ import requests
 # Where the servers' Python and `facilitator` command come from (--venv: a wheel installed as
 # docs/deploy/ says, without the test extras this environment has).
 SERVER_BIN = Path(sys.executable).parent
-
-
-def serve_from(venv: Path) -> None:
-    """Run the app and the relay with this virtual environment's Python and `facilitator` command."""
-    global SERVER_BIN
-    bin_dir = Path(venv) / "bin"
-    if not (bin_dir / "facilitator").exists():
-        raise SystemExit(f"{venv}: no bin/facilitator; install the wheel there first (docs/deploy/README.md)")
-    SERVER_BIN = bin_dir
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("FACILITATOR_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FACILITATOR_BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -37,6 +28,15 @@ EMAIL = "bench@facilitator.local"
 SERVER_CPUS = {0}
 
 KINDS = ("ours-sqlite", "ours-pg", "relay")
+
+
+def serve_from(venv: Path) -> None:
+    """Run the app and the relay with this virtual environment's Python and `facilitator` command."""
+    global SERVER_BIN
+    bin_dir = Path(venv) / "bin"
+    if not (bin_dir / "facilitator").exists():
+        raise SystemExit(f"{venv}: no bin/facilitator; install the wheel there first (docs/deploy/README.md)")
+    SERVER_BIN = bin_dir
 
 
 def free_port() -> int:

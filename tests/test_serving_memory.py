@@ -1,4 +1,4 @@
-"""What a serving process carries per phone socket and at rest (docs/deploy/README.md, "Memory")."""
+"""What a serving process carries per phone socket and at rest (README, "What a plenary's process holds")."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def _open_polling_session(app, environ_extra: dict) -> str:
 def test_a_socket_keeps_gunicorns_socket_without_a_class_made_for_it(app):
     """Engine.IO's middleware defines a new class per gunicorn request to wrap its socket for eventlet.
 
-    A socket keeps its request's environ for as long as it is open, so each
-    kept one (about 2.5 KB; 7 MB for a plenary's 3,000 phones). The guard
+    A socket keeps its request's environ for as long as it is open, and with
+    it that class (about 2.5 KB; 7 MB for a plenary's 3,000 phones). The guard
     hands gunicorn's socket on under the key simple-websocket reads first, so
     Engine.IO makes none.
     """
