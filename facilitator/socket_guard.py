@@ -6,7 +6,7 @@ import json
 import threading
 
 from . import extensions
-from .engineio_patch import cap_websocket_messages
+from .engineio_patch import cap_websocket_messages, set_gunicorn_socket_aside
 from .errors import ServiceError
 
 
@@ -26,19 +26,22 @@ class SocketGuard:
     CLOSE packet; a client that sent no GET leaves the request's thread waiting
     for good. Such a POST is refused here (413) before Engine.IO sees it.
 
-    Memory. Gunicorn's socket is handed on as `werkzeug.socket` (see __call__).
-
     Refusals. A request for a session that Engine.IO is just closing raises
     KeyError inside it (a 500); it is answered as the bad request it is.
     """
 
-    def __init__(self, wsgi_app, app, max_connections: int, max_body: int, path: str = "/socket.io/", trust_forwarded: bool = False) -> None:
+    def __init__(
+        self, wsgi_app, app, max_connections: int, max_body: int, path: str = "/socket.io/", trust_forwarded: bool = False,
+        socket_aside: bool = False,
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.app = app
         self.max_connections = max_connections
         self.max_body = max_body
         self.path = path
         self.trust_forwarded = trust_forwarded
+        # Only where the WebSocket driver puts gunicorn's socket back (engineio_patch).
+        self.socket_aside = socket_aside
         self._lock = threading.Lock()
         self._open: dict[str, int] = {}
 
@@ -68,12 +71,8 @@ class SocketGuard:
         length = environ.get("CONTENT_LENGTH") or "0"
         if self.max_body and (not length.isdigit() or int(length) > self.max_body):
             return self._refuse(environ, start_response, "413 Request Entity Too Large", ServiceError("body_too_large"))
-        # Engine.IO's middleware wraps gunicorn's socket in a class it defines anew per request
-        # (for eventlet, unused here), and a WebSocket keeps its environ while open: 2.5 KB a
-        # phone. simple-websocket reads this key first, and Engine.IO then makes none.
-        sock = environ.pop("gunicorn.socket", None)
-        if sock is not None:
-            environ["werkzeug.socket"] = sock
+        if self.socket_aside:
+            set_gunicorn_socket_aside(environ)
         address = self._address(environ)
         with self._lock:
             count = self._open.get(address, 0)
@@ -146,13 +145,14 @@ class _OnClose:
 def protect_sockets(app, socketio) -> None:
     """Put the SocketGuard in front of Socket.IO and cap WebSocket messages while they arrive."""
     size = int(app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"])
+    patched = cap_websocket_messages(socketio, size)
     guard = SocketGuard(
         app.wsgi_app,
         app,
         max_connections=int(app.config.get("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS") or 0),
         max_body=size,
         trust_forwarded=bool(app.config.get("PROXY_FIX")),
+        socket_aside=patched,
     )
     app.wsgi_app = guard
     extensions.register(app, socket_guard=guard)
-    cap_websocket_messages(socketio, size)

@@ -6,10 +6,15 @@ import json
 import subprocess
 import sys
 
+import pytest
+import socketio as socketio_client
 from werkzeug.test import EnvironBuilder
 
 from facilitator import migrate
+from facilitator.engineio_patch import GUNICORN_SOCKET_ASIDE
 from facilitator.realtime import socketio
+
+from support.servers import ServerProcess
 
 
 def _open_polling_session(app, environ_extra: dict) -> str:
@@ -25,18 +30,16 @@ def _open_polling_session(app, environ_extra: dict) -> str:
 def test_a_socket_keeps_gunicorns_socket_without_a_class_made_for_it(app):
     """Engine.IO's middleware defines a new class per gunicorn request to wrap its socket for eventlet.
 
-    A socket keeps its request's environ for as long as it is open, and with
-    it that class (about 2.5 KB; 7 MB for a plenary's 3,000 phones). The guard
-    hands gunicorn's socket on under the key simple-websocket reads first, so
-    Engine.IO makes none.
+    Its frame keeps that class for as long as a WebSocket is open (about
+    2.5 KB; 7 MB for a plenary's 3,000 phones). The guard puts gunicorn's
+    socket aside before the middleware runs, so Engine.IO makes none.
     """
     connection = object()
     sid = _open_polling_session(app, {"gunicorn.socket": connection})
     try:
         kept = socketio.server.environ[sid]
-        assert kept["werkzeug.socket"] is connection
+        assert kept[GUNICORN_SOCKET_ASIDE] is connection
         assert "eventlet.input" not in kept
-        assert "gunicorn.socket" not in kept
     finally:
         # As a client that went away: nothing waits for a poll to carry the close.
         socketio.server.eio.sockets.pop(sid).close(wait=False, abort=True)
@@ -66,3 +69,28 @@ def test_a_process_that_needs_no_redis_serves_sockets_without_loading_it(tmp_pat
     answer = subprocess.run([sys.executable, "-c", PROBE, url], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.split() == ["True", "['state']", "None"]
+
+
+@pytest.fixture
+def server(app, database_url, tmp_path):
+    """`facilitator serve` with its own default (gevent) on the test's database."""
+    process = ServerProcess(database_url, tmp_path / "server-instance", tmp_path, threads=None)
+    yield process.start()
+    process.stop()
+
+
+def test_phone_sockets_that_close_leave_no_error_in_the_log(server, workshop):
+    """The WebSocket driver gets gunicorn's socket back from where the guard put it, and ends as gunicorn expects.
+
+    Under another key simple-websocket ends a socket with an exception gunicorn
+    logs with its traceback, one per phone that leaves.
+    """
+    for transports in (["websocket"], ["polling", "websocket"]):
+        phone = socketio_client.Client(reconnection=False)
+        phone.connect(server.url, auth={"role": "participant", "code": workshop["join_code"]}, transports=transports, wait_timeout=10)
+        assert phone.transport() == "websocket"
+        phone.disconnect()
+    server.stop()  # gunicorn lets every open connection finish: the log is whole
+    log = server.log_tail(1_000_000)
+    assert "/socket.io/" in log
+    assert "Traceback" not in log and "Error handling request" not in log, log
