@@ -97,3 +97,21 @@ def test_limits_turn_the_apps_rate_limits_on_with_the_one_address_rules_widened(
         assert statuses[:20] == [201] * 20
         refused[limits] = statuses[20]
     assert refused == {False: 201, True: 429}
+
+
+@pytest.mark.slow
+def test_venv_serves_from_the_venv_it_names_and_refuses_one_without_the_app(tmp_path):
+    """--venv: the servers run with that venv's Python and `facilitator`; a folder without them is refused by name."""
+    # This venv under another name, so that the default (this interpreter's folder) cannot pass for it.
+    venv = tmp_path / "other-venv"
+    venv.mkdir()
+    for part in ("bin", "lib", "pyvenv.cfg"):
+        (venv / part).symlink_to(Path(sys.prefix) / part)
+    document = _bench(tmp_path, "--scenario", "steady", "--target", "relay", "--venv", str(venv))
+    assert document["servers_from"] == str(venv / "bin")
+    assert document["results"][0]["inputs_acknowledged"] == document["results"][0]["inputs_sent"]
+    refused = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--venv", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode != 0
+    assert f"{tmp_path}: no bin/facilitator" in refused.stderr
