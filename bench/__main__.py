@@ -7,6 +7,7 @@
     make bench BENCH_ARGS="--embedding"          # the app with the [suggest] extra's embedding worker
     make bench BENCH_ARGS="--limits"             # the app with its rate limits on (rules wide enough for the load)
     make bench BENCH_ARGS="--venv /opt/facilitator"   # the servers from a venv holding only the wheel
+    make bench BENCH_ARGS="--pg-processes 1"     # one app process on PostgreSQL + Redis instead of two
 
 Loads go only to 127.0.0.1, are bounded in count and time, and stop by
 themselves. Results: a Markdown table on stdout and JSON in bench/results/.
@@ -66,6 +67,8 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--venv", type=Path,
                         help="serve the app and the relay from this virtual environment (the wheel installed alone), "
                              "so that memory counts no test-only package")
+    parser.add_argument("--pg-processes", type=int, default=2, metavar="N",
+                        help="app processes on PostgreSQL + Redis (default 2; the issue's one-core burst asks for 1)")
     parser.add_argument("--json", type=Path, help="write the results here (default: bench/results/<time>.json)")
     return parser.parse_args(argv)
 
@@ -94,7 +97,9 @@ def main(argv=None) -> int:
                     continue  # the relay keeps nothing: a restart loses everything by design
                 print(f"[bench] {name} × {kind} ({mode}) ...", file=sys.stderr, flush=True)
                 try:
-                    result = scenarios.run(kind, table[name], async_mode=mode, embedding=args.embedding, limits=args.limits)
+                    result = scenarios.run(
+                        kind, table[name], async_mode=mode, embedding=args.embedding, limits=args.limits, pg_processes=args.pg_processes
+                    )
                 except Exception as error:  # one broken run must not lose the others
                     print(f"[bench]   FAILED: {error!r}", file=sys.stderr, flush=True)
                     failures.append({"scenario": name, "target": kind, "async_mode": mode, "error": repr(error)})

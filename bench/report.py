@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TARGET_NAMES = {
     "ours-sqlite": "app, SQLite, 1 process",
-    "ours-pg": "app, PostgreSQL + Redis, 2 processes",
+    "ours-pg": "app, PostgreSQL + Redis",
     "relay": "bare python-socketio relay",
 }
 
@@ -35,6 +35,9 @@ def table(results: list[dict]) -> str:
         floor = relay.get((r["scenario"]["name"], r["async_mode"]))
         lat = r["latency_ms"]
         name = TARGET_NAMES.get(r["target"], r["target"])
+        if r["target"] == "ours-pg":
+            count = r.get("processes", 2)  # runs from before the count was recorded had two
+            name += f", {count} process" + ("" if count == 1 else "es")
         if r["async_mode"] != "threading":
             name += f" ({r['async_mode']})"
         if r.get("embedding"):

@@ -50,11 +50,13 @@ GIVE_UP_AFTER = 90.0
 DRAIN_TIMEOUT = 45.0
 
 
-def run(kind: str, scenario: Scenario, async_mode: str = "threading", embedding: bool = False, limits: bool = False) -> dict:
+def run(
+    kind: str, scenario: Scenario, async_mode: str = "threading", embedding: bool = False, limits: bool = False, pg_processes: int = 2,
+) -> dict:
     """Run one scenario against a fresh target of this kind (embedding: with the embedding worker; limits: rate limits on); return its measurements."""
-    per_process = -(-scenario.phones // (2 if kind == "ours-pg" else 1))
+    per_process = -(-scenario.phones // (pg_processes if kind == "ours-pg" else 1))
     threads = per_process + scenario.walls + 200
-    target = targets.start(kind, threads=threads, async_mode=async_mode, embedding=embedding, limits=limits)
+    target = targets.start(kind, threads=threads, async_mode=async_mode, embedding=embedding, limits=limits, pg_processes=pg_processes)
     ctx = multiprocessing.get_context("spawn")
     cpus = targets.generator_cpus()
     processes = []
@@ -109,6 +111,7 @@ def run(kind: str, scenario: Scenario, async_mode: str = "threading", embedding:
         target.stop()
     killed = (killed_at, restarted_in, len(target.urls))
     result = _result(kind, scenario, async_mode, connect_seconds, sent, seen, stored, sampler, system_cpu, killed)
+    result["processes"] = len(target.processes)
     result["embedding"] = embedding and kind != "relay"
     result["limits"] = limits and kind != "relay"
     return result

@@ -197,8 +197,12 @@ def _prepare_database(target: Target) -> None:
     extensions.database(app).dispose()
 
 
-def start(kind: str, threads: int, async_mode: str = "threading", embedding: bool = False, limits: bool = False) -> Target:
+def start(
+    kind: str, threads: int, async_mode: str = "threading", embedding: bool = False, limits: bool = False, pg_processes: int = 2,
+) -> Target:
     """Start a target of this kind with `threads` per process (one per open socket, plus HTTP).
+
+    pg_processes: how many app processes share PostgreSQL and Redis (ours-pg).
 
     embedding: the app embeds each input in its background worker (the wheel's
     `[suggest]` extra); without it the app runs as the plain wheel installs it
@@ -230,7 +234,7 @@ def start(kind: str, threads: int, async_mode: str = "threading", embedding: boo
                 target.database_url = f"{base}/{target.pg_name}"
                 extra["FACILITATOR_SOCKETIO_MESSAGE_QUEUE"] = REDIS_URL
                 extra["FACILITATOR_SOCKETIO_CHANNEL"] = f"facilitator-bench-{uuid.uuid4().hex}"
-                count = 2
+                count = pg_processes
             else:
                 raise ValueError(f"unknown target {kind}")
             _prepare_database(target)

@@ -115,3 +115,13 @@ def test_venv_serves_from_the_venv_it_names_and_refuses_one_without_the_app(tmp_
     )
     assert refused.returncode != 0
     assert f"{tmp_path}: no bin/facilitator" in refused.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_pg_processes_sets_how_many_app_processes_share_postgresql(tmp_path):
+    document = _bench(tmp_path, "--scenario", "steady", "--target", "ours-pg", "--pg-processes", "1")
+    (result,) = document["results"]
+    assert result["processes"] == 1
+    assert result["inputs_acknowledged"] == result["inputs_sent"] and result["lost"] == 0
