@@ -61,7 +61,7 @@ def submit_input(
             if existing is None:
                 raise
             return existing, False
-        item = _insert(s, workshop_id=workshop.id, client_key=key, text=text, theme_id=target, author_name=name)
+        item = _insert(uow.connection, workshop_id=workshop.id, client_key=key, text=text, theme_id=target, author_name=name)
         if item is None:
             return _stored(s, workshop.id, key), False
         uow.record("input.created", input_dict(item, named=workshop.named_inputs))
@@ -107,14 +107,13 @@ def _insert_input(dialect: str, unsorted: bool):
     return _insert_statement(importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert, unsorted)
 
 
-def _insert(s, **values) -> Input | None:
+def _insert(connection, **values) -> Input | None:
     """INSERT a new phone input with SQLAlchemy Core; return it with its id, or None if its client key is stored.
 
     The returned object holds every column but stays outside the session: a
     new input is only read after this (for its event and its receipt).
     """
     values |= {"hidden": False, "hidden_reason": "", "received_at": utcnow(), "source": "phone", "import_key": None, "suggested": False}
-    connection = s.connection()
     unsorted = values["theme_id"] is None
     params = {**values, "in_workshop": values["workshop_id"]} | ({} if unsorted else {"in_theme": values["theme_id"]})
     row = connection.execute(_insert_input(connection.dialect.name, unsorted), params).one_or_none()
