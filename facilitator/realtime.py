@@ -105,8 +105,13 @@ def publish(events: list) -> None:
     for event in events:
         payload = event_dict(event)
         wid = event.workshop_id
-        socketio.emit("event", payload, to=room(wid, "facilitators"))
-        socketio.emit("event", for_projector(payload), to=room(wid, "projector"))
+        projected = for_projector(payload)
+        if projected is payload:
+            # One message for both rooms: encoded once, and one publish through a queue, not two.
+            socketio.emit("event", payload, to=[room(wid, "facilitators"), room(wid, "projector")])
+        else:
+            socketio.emit("event", payload, to=room(wid, "facilitators"))
+            socketio.emit("event", projected, to=room(wid, "projector"))
         if event.type in ("projector.secret_changed", "workshop.deleted"):
             socketio.emit("revoked", {}, to=room(wid, "projector"))
             if not current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):

@@ -7,6 +7,7 @@ so an event can only reach the other process's sockets through Redis.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 import requests
 import socketio
 
@@ -62,6 +64,7 @@ class Cluster:
         self.processes: list[subprocess.Popen] = []
         self.log_files: list = []
         self.logs = tmp
+        self.channel = f"facilitator-test-{uuid.uuid4().hex}"
         _cli(self.env, "db", "upgrade")
         _cli(self.env, "user", "create", "anna@example.org", "--password", PASSWORD)
         self.token = _cli(self.env, "token", "create", "anna@example.org").strip()
@@ -69,7 +72,7 @@ class Cluster:
             **self.env,
             "FACILITATOR_SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
             # A channel of this run only: parallel runs on the same Redis do not hear each other.
-            "FACILITATOR_SOCKETIO_CHANNEL": f"facilitator-test-{uuid.uuid4().hex}",
+            "FACILITATOR_SOCKETIO_CHANNEL": self.channel,
             "FACILITATOR_PARTICIPANT_STATE_DEBOUNCE": str(DEBOUNCE),
             "FACILITATOR_SOCKETIO_ASYNC_MODE": async_mode,
         }
@@ -337,3 +340,38 @@ def test_dots_and_a_timer_started_on_one_process_reach_the_wall_and_projector_on
     finally:
         wall.close()
         projector.close()
+
+
+def test_an_input_crosses_the_queue_once_for_the_wall_and_the_projector(cluster, workshop):
+    """One queue message per input event, not one per room: the queue is what a plenary's posts share."""
+    secret = cluster.api(cluster.a, "GET", f"/workshops/{workshop['id']}").json()["projector_url"].rsplit("/", 1)[1]
+    queue = redis.Redis.from_url(REDIS_URL)
+    heard = queue.pubsub(ignore_subscribe_messages=True)
+    heard.subscribe(cluster.channel)
+    wall = _wall(cluster, cluster.b, workshop)
+    projector = Client(cluster.b, {"role": "projector", "secret": secret})
+    try:
+        start = wall.sync(None)["snapshot"]["seq"]
+        posted = [_post(cluster.a, workshop["join_code"], f"once {n}") for n in range(5)]
+        for screen in (wall, projector):
+            screen.wait_for(lambda s=screen: len(s.messages("event")) >= 5)
+        assert _seqs(wall) == _seqs(projector) == list(range(start + 1, start + 6))
+        assert [e["data"]["id"] for e in projector.messages("event")] == [p["id"] for p in posted]
+        emits = []
+        # get_message answers None for the subscription's own confirmation too: read until quiet.
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.0:
+            message = heard.get_message(timeout=0.1)
+            if message is None:
+                continue
+            quiet_since = time.monotonic()
+            published = json.loads(message["data"])
+            if published.get("method") == "emit" and published.get("event") == "event":
+                emits.append(published)
+        assert [m["data"][0]["seq"] for m in emits] == list(range(start + 1, start + 6))
+        assert all(sorted(m["room"]) == [f"w{workshop['id']}:facilitators", f"w{workshop['id']}:projector"] for m in emits)
+    finally:
+        wall.close()
+        projector.close()
+        heard.close()
+        queue.close()
