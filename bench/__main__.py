@@ -51,6 +51,17 @@ def _machine() -> dict:
     }
 
 
+def _at_least_one(value: str) -> int:
+    """A count of processes: a whole number of at least 1 (0 would serve nothing and fail later, less clearly)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more)")
+    return number
+
+
 def parse(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     size = parser.add_mutually_exclusive_group()
@@ -67,7 +78,7 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--venv", type=Path,
                         help="serve the app and the relay from this virtual environment (the wheel installed alone), "
                              "so that memory counts no test-only package")
-    parser.add_argument("--pg-processes", type=int, default=2, metavar="N",
+    parser.add_argument("--pg-processes", type=_at_least_one, default=2, metavar="N",
                         help="app processes on PostgreSQL + Redis (default 2; the issue's one-core burst asks for 1)")
     parser.add_argument("--json", type=Path, help="write the results here (default: bench/results/<time>.json)")
     return parser.parse_args(argv)

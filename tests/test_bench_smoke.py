@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +126,26 @@ def test_pg_processes_sets_how_many_app_processes_share_postgresql(tmp_path):
     (result,) = document["results"]
     assert result["processes"] == 1
     assert result["inputs_acknowledged"] == result["inputs_sent"] and result["lost"] == 0
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "two"])
+def test_pg_processes_below_one_is_refused_by_name(count):
+    refused = subprocess.run(
+        [sys.executable, "-m", "bench", "--pg-processes", count], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2
+    assert f"--pg-processes: {count!r} is not a number of processes (1 or more)" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "flags, database", [([], "sqlite"), pytest.param(["--postgresql"], "postgresql", marks=[pytest.mark.postgres, pytest.mark.redis])]
+)
+def test_profile_post_measures_the_post_path_on_the_database_asked_for(flags, database):
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.profile_post", "--posts", "20", *flags], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    cpu = re.search(r"CPU per post, without the profiler: ([0-9.]+) ms \(20 posts, (\w+)\)", done.stdout)
+    assert cpu and float(cpu.group(1)) > 0 and cpu.group(2) == database, done.stdout
+    shares = dict(re.findall(r"^\| (.+?) \| (\d+) % \|$", done.stdout, re.M))
+    assert int(shares["services.submit_input (the unit of work)"]) > 0
