@@ -78,7 +78,6 @@ def run(posts: int, postgresql: bool = False) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     total = sum(tt for _cc, _nc, tt, _ct, _callers in stats.values())
     layers = []
     for label, suffix, name in LAYERS:
