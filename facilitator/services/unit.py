@@ -91,16 +91,17 @@ class UnitOfWork:
         assert self.workshop is not None, "lock() the workshop before recording"
         now = utcnow()
         connection = self.connection
-        workshop_id = self.workshop.id
+        row = {"workshop_id": self.workshop.id, "type": type_, "data": data, "actor": self.actor, "created_at": now}
         if connection.dialect.name == "postgresql":
-            values = {"workshop": workshop_id, "type": type_, "data": data, "actor": self.actor, "at": now}
+            # Exactly its own parameters: an INSERT takes the column names given at execution as its columns.
+            values = {"workshop": self.workshop.id, "type": type_, "data": data, "actor": self.actor, "at": now}
             seq = connection.execute(NEXT_SEQ_AND_EVENT, values).scalar_one()
         else:
-            seq = connection.execute(NEXT_SEQ, {"workshop": workshop_id, "at": now}).scalar_one()
-            connection.execute(APPEND_EVENT, {"workshop_id": workshop_id, "seq": seq, "type": type_, "data": data, "actor": self.actor, "created_at": now})
+            seq = connection.execute(NEXT_SEQ, {"workshop": self.workshop.id, "at": now}).scalar_one()
+            connection.execute(APPEND_EVENT, {**row, "seq": seq})
         # Keep the loaded object current without marking it dirty (no second UPDATE).
         set_committed_value(self.workshop, "seq", seq)
-        event = Event(workshop_id=workshop_id, seq=seq, type=type_, data=data, actor=self.actor, created_at=now)
+        event = Event(**row, seq=seq)
         event.phones_see_wall = bool(self.workshop.participants_see_wall)
         self.events.append(event)
         return event
