@@ -125,10 +125,10 @@ def leave_redis_unloaded() -> None:
 def run_gunicorn(factory, host: str, port: int, threads: int, async_mode: str | None = None) -> None:
     """Serve the app that factory() builds with one gunicorn worker (gevent unless threading is configured)."""
     if async_mode is None:
-        # Without settings to read, assume the process may need Redis.
-        config = current_app.config if has_app_context() else {"SOCKETIO_MESSAGE_QUEUE": "unknown"}
+        config = current_app.config if has_app_context() else {}
         async_mode = config.get("SOCKETIO_ASYNC_MODE") or "gevent"
-        redis = "used" if uses_redis(config) else "unused"
+        # Without settings to read, assume the process may need Redis.
+        redis = "unused" if has_app_context() and not uses_redis(config) else "used"
         if async_mode == "gevent":
             check_gevent()
             # psycopg chooses a wait function that yields to other greenlets only if
